@@ -1,0 +1,49 @@
+# Quick start: `make run` (build the demo warehouse) and `make test` (the whole suite).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_PROJECT_DIR := $(CURDIR)
+export BAWH_DUCKDB_PATH ?= $(CURDIR)/behavioral_warehouse.duckdb
+# The test suite builds into its own file so it never touches the demo warehouse.
+TEST_DUCKDB_PATH := $(CURDIR)/target/test_warehouse.duckdb
+
+.PHONY: help run test lint build-test pytest demo-data clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt constraints.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+run: $(BIN)/.installed  ## Install, load the demo events, build and test every model, print a summary
+	$(BIN)/dbt build
+	$(BIN)/bawh summary --warehouse "$(BAWH_DUCKDB_PATH)"
+
+test: lint build-test pytest  ## The whole suite: sqlfluff, dbt build (data + unit tests), pytest
+
+lint: $(BIN)/.installed  ## sqlfluff lint of models, analyses and singular tests
+	$(BIN)/sqlfluff lint models analyses tests
+
+build-test: $(BIN)/.installed  ## dbt build of the demo data into a throwaway warehouse
+	mkdir -p target
+	rm -f "$(TEST_DUCKDB_PATH)"
+	BAWH_DUCKDB_PATH="$(TEST_DUCKDB_PATH)" $(BIN)/dbt build
+
+pytest: $(BIN)/.installed  ## Python tests: generator, end-to-end truth, project conventions
+	$(BIN)/python -m pytest
+
+demo-data: $(BIN)/.installed  ## Regenerate the committed demo seed from the fixed seed
+	$(BIN)/bawh generate --persons 300 --days 30 --seed 20261001 --format csv \
+		--output seeds/demo/raw_events.csv
+
+clean:  ## Remove the virtual environment, dbt artefacts and warehouse files
+	rm -rf $(VENV) target logs dbt_packages behavioral_warehouse.duckdb*

@@ -1,0 +1,94 @@
+{#- The session rule, in one place. `events` names a relation or CTE with one row per
+    event and at least: event_id, person_id, occurred_at, tracker_session_id.
+
+    A person's events are ordered by occurred_at (then event_id). A new session starts
+    at a person's first event and after every gap strictly greater than
+    session_timeout_minutes. A session is also cut into consecutive windows of
+    session_max_length_hours counted from its first event, so no session spans the max
+    length. Sessions are not split at midnight. With use_tracker_session_id, events that
+    carry a tracker session id are grouped by (person, tracker session id) instead, and
+    the rule applies only to events without one.
+
+    Returns a select of every input column plus: occurred_at_ms, ms_since_previous_event
+    (within the person, null for the first), session_id (key of the person and the
+    session's first event), event_index (1-based position in the session). The result
+    depends only on each person's own events, so recomputing a subset of persons gives
+    the same rows (the basis for incremental runs). -#}
+{% macro sessionize(events) -%}
+    {%- set timeout_ms = var('session_timeout_minutes') * 60 * 1000 -%}
+    {%- set max_length_ms = var('session_max_length_hours') * 60 * 60 * 1000 -%}
+    {%- set by_tracker = var('use_tracker_session_id') -%}
+    {%- set person = 'person_id, tracker_session_id' if by_tracker else 'person_id' -%}
+    {%- set event_order = 'occurred_at, event_id' -%}
+with
+
+events_timed as (
+    select
+        *,
+        {{ epoch_milliseconds('occurred_at') }} as occurred_at_ms
+    from {{ events }}
+),
+
+events_with_gaps as (
+    select
+        *,
+        occurred_at_ms - lag(occurred_at_ms) over (
+            partition by {{ person }} order by {{ event_order }}
+        ) as ms_since_previous_event
+    from events_timed
+),
+
+activity_blocks as (
+    select
+        *,
+        sum(
+            case
+                when ms_since_previous_event is null then 1
+                {%- if by_tracker %}
+                when tracker_session_id is not null then 0
+                {%- endif %}
+                when ms_since_previous_event > {{ timeout_ms }} then 1
+                else 0
+            end
+        ) over (
+            partition by {{ person }} order by {{ event_order }}
+            rows between unbounded preceding and current row
+        ) as activity_block_number
+    from events_with_gaps
+),
+
+length_windows as (
+    select
+        *,
+        {%- if by_tracker %}
+        case when tracker_session_id is not null then 0 else
+        {%- endif %}
+        floor(
+            (
+                occurred_at_ms
+                - min(occurred_at_ms) over (partition by {{ person }}, activity_block_number)
+            ) / {{ max_length_ms }}
+        )
+        {%- if by_tracker %} end{%- endif %} as length_window_number
+    from activity_blocks
+),
+
+sessions_ordered as (
+    select
+        *,
+        first_value(event_id) over (
+            partition by {{ person }}, activity_block_number, length_window_number
+            order by {{ event_order }}
+        ) as session_first_event_id,
+        row_number() over (
+            partition by {{ person }}, activity_block_number, length_window_number
+            order by {{ event_order }}
+        ) as event_index
+    from length_windows
+)
+
+select
+    *,
+    {{ surrogate_key(['person_id', 'session_first_event_id']) }} as session_id
+from sessions_ordered
+{%- endmacro %}

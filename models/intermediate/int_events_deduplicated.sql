@@ -1,0 +1,58 @@
+with
+
+valid_events as (
+    select * from {{ ref('stg_tracking__events') }}
+    where invalid_reason is null
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by event_id
+            order by
+                received_at,
+                occurred_at,
+                anonymous_id nulls last,
+                user_id nulls last,
+                event_name,
+                page_url nulls last
+        ) as received_rank,
+        count(*) over (partition by event_id) - 1 as n_duplicates
+    from valid_events
+),
+
+final as (
+    select
+        event_id,
+        anonymous_id,
+        user_id,
+        tracker_session_id,
+        event_name,
+        occurred_at,
+        received_at,
+        page_url,
+        page_host,
+        page_path,
+        referrer_url,
+        referrer_host,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term,
+        device_type,
+        country,
+        element,
+        click_x,
+        click_y,
+        feature_name,
+        product_id,
+        revenue,
+        properties,
+        n_duplicates
+    from ranked
+    where received_rank = 1
+)
+
+select * from final

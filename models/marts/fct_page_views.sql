@@ -1,0 +1,56 @@
+with
+
+events as (
+    select
+        event_id,
+        session_id,
+        person_id,
+        event_index,
+        is_page_view,
+        occurred_at,
+        page_url,
+        page_host,
+        page_path,
+        referrer_url,
+        device_type,
+        country
+    from {{ ref('int_events_sessionized') }}
+),
+
+events_with_next as (
+    select
+        *,
+        lead(occurred_at) over (partition by session_id order by event_index) as next_event_at
+    from events
+),
+
+page_views as (
+    select
+        *,
+        row_number() over (partition by session_id order by event_index) as page_view_index,
+        count(*) over (partition by session_id) as n_session_page_views
+    from events_with_next
+    where is_page_view
+),
+
+final as (
+    select
+        event_id as page_view_id,
+        session_id,
+        person_id,
+        page_view_index,
+        event_index,
+        occurred_at as viewed_at,
+        page_url,
+        page_host,
+        page_path,
+        referrer_url,
+        device_type,
+        country,
+        {{ seconds_between('occurred_at', 'next_event_at') }} as time_on_page_seconds,
+        page_view_index = 1 as is_entrance,
+        page_view_index = n_session_page_views as is_exit
+    from page_views
+)
+
+select * from final

@@ -1,0 +1,140 @@
+with
+
+events as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
+page_views as (
+    select
+        session_id,
+        page_path,
+        is_entrance,
+        is_exit
+    from {{ ref('fct_page_views') }}
+),
+
+session_totals as (
+    select
+        session_id,
+        person_id,
+        min(occurred_at) as started_at,
+        max(occurred_at) as ended_at,
+        count(*) as n_events,
+        count(case when is_page_view then 1 end) as n_page_views,
+        count(case when is_conversion then 1 end) as n_conversions,
+        coalesce(sum(revenue), 0) as revenue
+    from events
+    group by
+        session_id,
+        person_id
+),
+
+first_events as (
+    select
+        session_id,
+        anonymous_id,
+        referrer_url,
+        referrer_host,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term,
+        device_type,
+        country
+    from events
+    where event_index = 1
+),
+
+landing_pages as (
+    select
+        session_id,
+        page_path
+    from page_views
+    where is_entrance
+),
+
+exit_pages as (
+    select
+        session_id,
+        page_path
+    from page_views
+    where is_exit
+),
+
+sessions_joined as (
+    select
+        session_totals.session_id,
+        session_totals.person_id,
+        first_events.anonymous_id,
+        session_totals.started_at,
+        session_totals.ended_at,
+        {{ seconds_between('session_totals.started_at', 'session_totals.ended_at') }}
+            as duration_seconds,
+        session_totals.n_events,
+        session_totals.n_page_views,
+        session_totals.n_conversions,
+        session_totals.revenue,
+        landing_pages.page_path as landing_page_path,
+        exit_pages.page_path as exit_page_path,
+        first_events.referrer_url,
+        first_events.referrer_host,
+        first_events.utm_source,
+        first_events.utm_medium,
+        first_events.utm_campaign,
+        first_events.utm_content,
+        first_events.utm_term,
+        first_events.device_type,
+        first_events.country
+    from session_totals
+    inner join first_events
+        on session_totals.session_id = first_events.session_id
+    left join landing_pages
+        on session_totals.session_id = landing_pages.session_id
+    left join exit_pages
+        on session_totals.session_id = exit_pages.session_id
+),
+
+sessions_classified as (
+    select
+        *,
+        {{ is_engaged_session('duration_seconds', 'n_conversions', 'n_page_views') }} as is_engaged
+    from sessions_joined
+),
+
+final as (
+    select
+        session_id,
+        person_id,
+        row_number() over (
+            partition by person_id
+            order by started_at, session_id
+        ) as session_index,
+        anonymous_id,
+        started_at,
+        ended_at,
+        cast(started_at as date) as session_date,
+        duration_seconds,
+        n_events,
+        n_page_views,
+        n_conversions,
+        revenue,
+        landing_page_path,
+        exit_page_path,
+        referrer_url,
+        referrer_host,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term,
+        device_type,
+        country,
+        n_conversions > 0 as has_conversion,
+        is_engaged,
+        not is_engaged as is_bounce,
+        n_page_views = 1 as is_single_page
+    from sessions_classified
+)
+
+select * from final
