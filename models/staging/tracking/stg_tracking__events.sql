@@ -1,8 +1,25 @@
+{%- set raw_event_columns = event_contract_columns() | map(attribute='name') | list -%}
+
 with
 
 raw_events as (
     select {{ select_event_contract(source('tracking', 'events')) }}
     from {{ source('tracking', 'events') }}
+),
+
+raw_events_hashed as (
+    select
+        *,
+        {{ surrogate_key(raw_event_columns) }} as raw_content_key
+    from raw_events
+),
+
+raw_events_keyed as (
+    -- identical raw rows are told apart by their copy number
+    select
+        *,
+        row_number() over (partition by raw_content_key order by raw_content_key) as raw_copy_number
+    from raw_events_hashed
 ),
 
 tracking_plan as (
@@ -11,6 +28,7 @@ tracking_plan as (
 
 typed as (
     select
+        {{ surrogate_key(['raw_content_key', 'raw_copy_number']) }} as raw_row_id,
         nullif(trim(event_id), '') as event_id,
         nullif(trim(anonymous_id), '') as anonymous_id,
         nullif(trim(user_id), '') as user_id,
@@ -43,7 +61,7 @@ typed as (
         {{ try_cast('revenue', dbt.type_numeric()) }} as revenue,
         revenue as revenue_raw,
         properties
-    from raw_events
+    from raw_events_keyed
 ),
 
 validated as (

@@ -1,0 +1,6 @@
+{#- The model has exactly `expected` rows. -#}
+{% test row_count(model, expected) %}
+select count(*) as n_rows
+from {{ model }}
+having count(*) != {{ expected }}
+{% endtest %}
