@@ -1,0 +1,75 @@
+"""Print what a build produced: rows read, quarantined and duplicated, sessions, persons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """Headline numbers of one build of the warehouse."""
+
+    warehouse: Path
+    n_raw_rows: int
+    n_clean_events: int
+    n_quarantined_rows: int
+    n_duplicate_rows: int
+    quarantine_reasons: dict[str, int]
+    n_sessions: int
+    n_persons: int
+    engagement_rate: float | None
+
+
+def read_summary(warehouse: Path) -> BuildSummary:
+    """Query the built marts of a DuckDB warehouse file (read-only)."""
+    if not warehouse.exists():
+        raise FileNotFoundError(f"No warehouse at {warehouse}: run `make run` first.")
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        n_raw, n_clean, n_quarantined, n_duplicates = connection.execute(
+            "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows"
+            " from reports.rpt_event_reconciliation"
+        ).fetchone()
+        reasons = dict(
+            connection.execute(
+                "select invalid_reason, count(*) from intermediate.int_events_quarantined"
+                " group by invalid_reason order by count(*) desc, invalid_reason"
+            ).fetchall()
+        )
+        n_sessions, n_engaged = connection.execute(
+            "select count(*), count(case when is_engaged then 1 end) from marts.fct_sessions"
+        ).fetchone()
+        (n_persons,) = connection.execute("select count(*) from marts.dim_persons").fetchone()
+    return BuildSummary(
+        warehouse=warehouse.resolve(),
+        n_raw_rows=n_raw,
+        n_clean_events=n_clean,
+        n_quarantined_rows=n_quarantined,
+        n_duplicate_rows=n_duplicates,
+        quarantine_reasons=reasons,
+        n_sessions=n_sessions,
+        n_persons=n_persons,
+        engagement_rate=n_engaged / n_sessions if n_sessions else None,
+    )
+
+
+def format_summary(summary: BuildSummary) -> str:
+    """Human-readable block for the terminal."""
+    reasons = ", ".join(f"{reason} {count:,}" for reason, count in summary.quarantine_reasons.items())
+    rate = "n/a (no sessions)" if summary.engagement_rate is None else f"{summary.engagement_rate:.1%}"
+    lines = [
+        "Behavioral warehouse built (DuckDB)",
+        f"  events read        {summary.n_raw_rows:>12,}",
+        f"  clean events       {summary.n_clean_events:>12,}",
+        f"  quarantined        {summary.n_quarantined_rows:>12,}" + (f"  ({reasons})" if reasons else ""),
+        f"  duplicates         {summary.n_duplicate_rows:>12,}",
+        f"  sessions           {summary.n_sessions:>12,}",
+        f"  persons            {summary.n_persons:>12,}",
+        f"  engagement rate    {rate:>12}",
+        f"  warehouse file     {summary.warehouse}",
+        "  marts              marts.fct_sessions, marts.fct_page_views, marts.dim_persons",
+        "  quarantine         intermediate.int_events_quarantined",
+    ]
+    return "\n".join(lines)
