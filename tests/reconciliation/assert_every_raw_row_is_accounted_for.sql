@@ -27,4 +27,6 @@ select
 from source_rows
 cross join clean_events
 cross join quarantined_rows
-where source_rows.n_rows != clean_events.n_rows + quarantined_rows.n_rows + clean_events.n_duplicates
+where
+    source_rows.n_rows
+    != clean_events.n_rows + quarantined_rows.n_rows + clean_events.n_duplicates

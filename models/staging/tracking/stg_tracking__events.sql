@@ -72,11 +72,14 @@ validated as (
             when typed.anonymous_id is null and typed.user_id is null then 'missing_person_id'
             when typed.occurred_at is null then 'invalid_occurred_at'
             when typed.received_at is null then 'invalid_received_at'
-            when typed.occurred_at > {{ dbt.dateadd('hour', var('max_clock_skew_hours'), 'typed.received_at') }}
+            when
+                typed.occurred_at
+                > {{ dbt.dateadd('hour', var('max_clock_skew_hours'), 'typed.received_at') }}
                 then 'future_occurred_at'
             when tracking_plan.event_name is null then 'unknown_event_name'
             when typed.revenue is null and typed.revenue_raw is not null then 'invalid_revenue'
-            when (typed.click_x is null and typed.click_x_raw is not null)
+            when
+                (typed.click_x is null and typed.click_x_raw is not null)
                 or (typed.click_y is null and typed.click_y_raw is not null)
                 then 'invalid_click_position'
         end as invalid_reason
