@@ -46,8 +46,7 @@ pytest: $(BIN)/.installed  ## Python tests: generator, end-to-end truth, project
 	$(BIN)/python -m pytest
 
 demo-data: $(BIN)/.installed  ## Regenerate the committed demo seed from the fixed seed
-	$(BIN)/bawh generate --persons 300 --days 30 --seed 20261001 --format csv \
-		--output seeds/demo/raw_events.csv
+	$(BIN)/bawh demo-data --output seeds/demo/raw_events.csv
 
 clean:  ## Remove the virtual environment, dbt artefacts and warehouse files
 	rm -rf $(VENV) target logs dbt_packages behavioral_warehouse.duckdb*

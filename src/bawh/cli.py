@@ -11,6 +11,9 @@ from pathlib import Path
 from bawh import generator
 from bawh.summary import format_summary, read_summary
 
+# The committed demo seed (seeds/demo/raw_events.csv) is exactly this configuration.
+DEMO_CONFIG = generator.GeneratorConfig(persons=300, days=30, seed=20261001)
+
 
 def _generate(arguments: argparse.Namespace) -> int:
     persons = arguments.persons
@@ -42,6 +45,13 @@ def _generate(arguments: argparse.Namespace) -> int:
         f" -> {arguments.output} ({generated_seconds:.1f} s to generate,"
         f" {total_seconds:.1f} s with writing)"
     )
+    return 0
+
+
+def _demo_data(arguments: argparse.Namespace) -> int:
+    generated = generator.generate(DEMO_CONFIG)
+    generator.write_csv(generated.events, arguments.output)
+    print(f"{generated.events.num_rows:,} demo raw rows -> {arguments.output}")
     return 0
 
 
@@ -85,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--truth", type=Path, help="folder for the ground truth (Parquet); never read by dbt"
     )
     generate.set_defaults(handler=_generate)
+
+    demo_data = commands.add_parser("demo-data", help="write the committed demo seed (fixed seed)")
+    demo_data.add_argument("--output", type=Path, default=Path("seeds/demo/raw_events.csv"))
+    demo_data.set_defaults(handler=_demo_data)
 
     summary = commands.add_parser("summary", help="print the headline numbers of a build")
     summary.add_argument("--warehouse", type=Path, default=Path("behavioral_warehouse.duckdb"))

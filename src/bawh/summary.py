@@ -28,20 +28,30 @@ def read_summary(warehouse: Path) -> BuildSummary:
     if not warehouse.exists():
         raise FileNotFoundError(f"No warehouse at {warehouse}: run `make run` first.")
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        n_raw, n_clean, n_quarantined, n_duplicates = connection.execute(
-            "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows"
-            " from reports.rpt_event_reconciliation"
-        ).fetchone()
-        reasons = dict(
-            connection.execute(
-                "select invalid_reason, count(*) from intermediate.int_events_quarantined"
-                " group by invalid_reason order by count(*) desc, invalid_reason"
-            ).fetchall()
-        )
-        n_sessions, n_engaged = connection.execute(
-            "select count(*), count(case when is_engaged then 1 end) from marts.fct_sessions"
-        ).fetchone()
-        (n_persons,) = connection.execute("select count(*) from marts.dim_persons").fetchone()
+        try:
+            return _query_summary(connection, warehouse)
+        except duckdb.CatalogException as error:
+            raise FileNotFoundError(
+                f"The warehouse at {warehouse} is not fully built ({error}): run `make run`."
+            ) from error
+
+
+def _query_summary(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> BuildSummary:
+    """The headline numbers, from the reconciliation report and the marts."""
+    n_raw, n_clean, n_quarantined, n_duplicates = connection.execute(
+        "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows"
+        " from reports.rpt_event_reconciliation"
+    ).fetchone()
+    reasons = dict(
+        connection.execute(
+            "select invalid_reason, count(*) from intermediate.int_events_quarantined"
+            " group by invalid_reason order by count(*) desc, invalid_reason"
+        ).fetchall()
+    )
+    n_sessions, n_engaged = connection.execute(
+        "select count(*), count(case when is_engaged then 1 end) from marts.fct_sessions"
+    ).fetchone()
+    (n_persons,) = connection.execute("select count(*) from marts.dim_persons").fetchone()
     return BuildSummary(
         warehouse=warehouse.resolve(),
         n_raw_rows=n_raw,
