@@ -6,6 +6,7 @@ import argparse
 import datetime
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bawh import generator
@@ -109,8 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `bawh` command."""
     arguments = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = arguments.handler
     try:
-        return arguments.handler(arguments)
+        return handler(arguments)
     except FileNotFoundError as error:
         print(f"bawh: {error}", file=sys.stderr)
         return 2

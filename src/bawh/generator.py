@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -516,7 +517,7 @@ def persons_for_events(n_events: int, days: int) -> int:
     persons = _simulate_persons(sessions_only, rng, np.ones(1))
     sessions = _simulate_sessions(sessions_only, rng, persons)
     raw_rows_per_clean = 1 + sessions_only.duplicate_rate + sessions_only.invalid_rate
-    per_person = sessions.n_events.sum() * raw_rows_per_clean / CALIBRATION_PERSONS
+    per_person = int(sessions.n_events.sum()) * raw_rows_per_clean / CALIBRATION_PERSONS
     return max(1, round(n_events / per_person))
 
 
@@ -604,14 +605,14 @@ def _product_id(k: int) -> str:
     return f"p-{k + 1:04d}"
 
 
-def _zipf(n: int) -> np.ndarray:
-    weights = 1.0 / (np.arange(n) + 5.0) ** 1.1
-    return weights / weights.sum()
+def _zipf(n: int) -> npt.NDArray[np.float64]:
+    weights = 1.0 / (np.arange(n, dtype=np.float64) + 5.0) ** 1.1
+    return weights / float(weights.sum())
 
 
-def _cdf(weights: np.ndarray | Sequence[float]) -> np.ndarray:
+def _cdf(weights: np.ndarray | Sequence[float]) -> npt.NDArray[np.float64]:
     cdf = np.cumsum(np.asarray(weights, dtype=np.float64))
-    return cdf / cdf[-1]
+    return cdf / float(cdf[-1])
 
 
 def _pick(rng: np.random.Generator, cdf: np.ndarray, size: int) -> np.ndarray:
@@ -685,12 +686,14 @@ class _Sessions:
     device_types: np.ndarray  # index into DEVICE_TYPES of every device
 
 
-def _group_starts(counts: np.ndarray) -> np.ndarray:
+def _group_starts(counts: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
     """Start offset of each group in a flat array of groups with these sizes."""
     return np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
 
 
-def _rank_in_group(group: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def _rank_in_group(
+    group: npt.NDArray[np.intp], counts: npt.NDArray[np.integer]
+) -> npt.NDArray[np.int64]:
     """0-based position of each element in its group (``group`` sorted, sizes ``counts``)."""
     return np.arange(len(group), dtype=np.int64) - _group_starts(counts)[group]
 
@@ -866,8 +869,8 @@ def _simulate_events(
     b_type = np.full(len(b_session), FEATURE_USED, dtype=np.int64)
     threshold = np.zeros(len(b_session))
     mix_total = sum(weight for _, weight in BASE_EVENT_MIX)
-    for mixed_type, weight in BASE_EVENT_MIX:
-        upper = threshold + (1.0 - feature_share) * weight / mix_total
+    for mixed_type, mix_weight in BASE_EVENT_MIX:
+        upper = threshold + (1.0 - feature_share) * mix_weight / mix_total
         b_type[(u >= threshold) & (u < upper)] = mixed_type
         threshold = upper
     b_type[b_first] = PAGE_VIEW
@@ -931,7 +934,7 @@ def _simulate_events(
     feature = np.full(n, -1, dtype=np.int64)
     uses = np.flatnonzero(event_type == FEATURE_USED)
     launched = catalog.launched_day[None, :] <= (occurred_ms[uses] // DAY_MS)[:, None]
-    weight = persons.feature_weight[sessions.person[session[uses]]] * launched
+    weight: npt.NDArray[np.float64] = persons.feature_weight[sessions.person[session[uses]]] * launched
     weight = np.where(
         weight.sum(axis=1, keepdims=True) > 0, weight, launched * catalog.popularity[None, :]
     )
@@ -969,20 +972,20 @@ def _simulate_events(
     )
 
 
-def _product_prices(rng: np.random.Generator) -> np.ndarray:
+def _product_prices(rng: np.random.Generator) -> npt.NDArray[np.int64]:
     """Price in cents of each product: 5 to 400 euros, ending in .00, .90 or .99."""
     euros = np.clip(np.round(rng.lognormal(3.6, 0.7, N_PRODUCTS)), 5, 400).astype(np.int64)
-    return euros * 100 + np.array([0, 90, 99])[rng.integers(0, 3, N_PRODUCTS)]
+    return euros * 100 + np.array([0, 90, 99], dtype=np.int64)[rng.integers(0, 3, N_PRODUCTS)]
 
 
 def _event_times(
     config: GeneratorConfig,
     rng: np.random.Generator,
     sessions: _Sessions,
-    session: np.ndarray,
-    first: np.ndarray,
-    starts: np.ndarray,
-) -> np.ndarray:
+    session: npt.NDArray[np.intp],
+    first: npt.NDArray[np.bool_],
+    starts: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
     """Occurred time (epoch ms) of each event: gaps inside sessions, sessions spaced."""
     n = len(session)
     kind = _pick(rng, _cdf(GAP_KIND_WEIGHTS), n)
@@ -1007,7 +1010,7 @@ def _event_times(
     slack = sessions.proposed_start_ms - cumulative
     span = int(slack.max() - slack.min()) + 1
     shifted = slack - slack.min() + person.astype(np.int64) * span
-    start = (
+    start: npt.NDArray[np.int64] = (
         cumulative + np.maximum.accumulate(shifted) - person.astype(np.int64) * span + slack.min()
     )
     period_start = (config.start_date - datetime.date(1970, 1, 1)).days * DAY_MS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -38,20 +39,21 @@ def read_summary(warehouse: Path) -> BuildSummary:
 
 def _query_summary(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> BuildSummary:
     """The headline numbers, from the reconciliation report and the marts."""
-    n_raw, n_clean, n_quarantined, n_duplicates = connection.execute(
+    n_raw, n_clean, n_quarantined, n_duplicates = _fetch_one(
+        connection,
         "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows"
-        " from reports.rpt_event_reconciliation"
-    ).fetchone()
+        " from reports.rpt_event_reconciliation",
+    )
     reasons = dict(
         connection.execute(
             "select invalid_reason, count(*) from intermediate.int_events_quarantined"
             " group by invalid_reason order by count(*) desc, invalid_reason"
         ).fetchall()
     )
-    n_sessions, n_engaged = connection.execute(
-        "select count(*), count(case when is_engaged then 1 end) from marts.fct_sessions"
-    ).fetchone()
-    (n_persons,) = connection.execute("select count(*) from marts.dim_persons").fetchone()
+    n_sessions, n_engaged = _fetch_one(
+        connection, "select count(*), count(case when is_engaged then 1 end) from marts.fct_sessions"
+    )
+    (n_persons,) = _fetch_one(connection, "select count(*) from marts.dim_persons")
     return BuildSummary(
         warehouse=warehouse.resolve(),
         n_raw_rows=n_raw,
@@ -63,6 +65,14 @@ def _query_summary(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> Bu
         n_persons=n_persons,
         engagement_rate=n_engaged / n_sessions if n_sessions else None,
     )
+
+
+def _fetch_one(connection: duckdb.DuckDBPyConnection, query: str) -> tuple[Any, ...]:
+    """The first row of ``query``; an error if it returns no row."""
+    row = connection.execute(query).fetchone()
+    if row is None:
+        raise RuntimeError(f"Expected a row, got none from: {query}")
+    return row
 
 
 def format_summary(summary: BuildSummary) -> str:

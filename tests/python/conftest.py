@@ -98,7 +98,8 @@ def write_landing(tmp_path: Path) -> Callable[[pa.Table, str], str]:
             return str(landing / "*.parquet")
         with open(landing / "part-0.jsonl", "w", encoding="utf-8") as handle:
             for row in table.to_pylist():
-                handle.write(json.dumps({key: value for key, value in row.items() if value is not None}) + "\n")
+                present = {key: value for key, value in row.items() if value is not None}
+                handle.write(json.dumps(present) + "\n")
         return str(landing / "*.jsonl")
 
     return write

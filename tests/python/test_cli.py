@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import PROJECT_DIR, build_from_landing
 
 from bawh.cli import DEMO_CONFIG, main
 from bawh.generator import generate, write_csv
+from conftest import PROJECT_DIR, build_from_landing
 
 
 def test_generate_build_and_summary_agree_with_the_truth(

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
+
 from conftest import DbtRun, build_from_landing, read_edge_cases, run_dbt
 
 # The fixture's max-length case uses a 2 h max so that it stays a handful of rows.
@@ -40,7 +41,9 @@ def assert_outcomes_match_labels(run: DbtRun, fixture: pa.Table) -> None:
     assert len(set(sessions.values())) == len(sessions_by_label)
 
     persons = dict(run.query("select event_id, person_id from intermediate.int_events_sessionized"))
-    expected_persons = {row["event_id"]: row["expected_person_id"] for row in rows if row["event_id"] in session_labels}
+    expected_persons = {
+        row["event_id"]: row["expected_person_id"] for row in rows if row["event_id"] in session_labels
+    }
     assert persons == expected_persons
 
     expected_reasons = sorted(

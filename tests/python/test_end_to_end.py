@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import pytest
-from conftest import DbtRun, build_from_landing
 
 from bawh.generator import GeneratedEvents, GeneratorConfig, generate, write_parquet
+from conftest import DbtRun, build_from_landing
 
 CONFIG = GeneratorConfig(
     persons=2_000,
@@ -59,7 +58,11 @@ def test_quarantine_reasons_equal_the_injected_defects(built: tuple[list[dict], 
         "select invalid_reason, count(*) from intermediate.int_events_quarantined group by invalid_reason"
     )))
     assert actual == expected
-    by_event = {row["event_id"]: row["expected_reason"] for row in truth if row["row_kind"] == "invalid" and row["event_id"]}
+    by_event = {
+        row["event_id"]: row["expected_reason"]
+        for row in truth
+        if row["row_kind"] == "invalid" and row["event_id"]
+    }
     assert dict(run.query(
         "select event_id, invalid_reason from intermediate.int_events_quarantined where event_id is not null"
     )) == by_event
@@ -70,7 +73,8 @@ def test_dedup_keeps_the_first_received_copy(built: tuple[list[dict], DbtRun]) -
     expected = {
         row["event_id"]: datetime.datetime.fromisoformat(row["received_at"]) for row in clean_rows(truth)
     }
-    assert dict(run.query("select event_id, received_at from intermediate.int_events_deduplicated")) == expected
+    actual = dict(run.query("select event_id, received_at from intermediate.int_events_deduplicated"))
+    assert actual == expected
 
 
 def test_every_clean_event_has_its_true_person(built: tuple[list[dict], DbtRun]) -> None:
@@ -96,7 +100,8 @@ def test_every_clean_event_has_its_true_session_and_position(built: tuple[list[d
     split = {key: value for key, value in sessions_of_true_session.items() if len(value) != 1}
     assert not split, f"true sessions split by the model: {list(split.items())[:5]}"
     # one model session per true session, none shared between two true sessions
-    assert len({next(iter(ids)) for ids in sessions_of_true_session.values()}) == len(sessions_of_true_session)
+    model_sessions = {next(iter(ids)) for ids in sessions_of_true_session.values()}
+    assert len(model_sessions) == len(sessions_of_true_session)
 
 
 def test_session_and_person_marts_equal_the_truth(built: tuple[list[dict], DbtRun]) -> None:

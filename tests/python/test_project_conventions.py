@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pytest
+
 from conftest import PROJECT_DIR, build_from_landing, read_edge_cases, run_dbt
 
 PRIMARY_KEY_TESTS = {"unique_combination_of_columns", "row_count"}
@@ -74,10 +73,15 @@ def test_every_model_has_a_primary_key_test(artefacts: tuple[dict, dict]) -> Non
     tests = project_nodes(manifest, "test")
     for model in project_nodes(manifest, "model"):
         on_model = [test for test in tests if model["unique_id"] in test["depends_on"]["nodes"]]
-        names = {(test["test_metadata"]["name"], test.get("column_name")) for test in on_model if test.get("test_metadata")}
+        names = {
+            (test["test_metadata"]["name"], test.get("column_name"))
+            for test in on_model
+            if test.get("test_metadata")
+        }
         columns_unique = {column for name, column in names if name == "unique"}
         columns_not_null = {column for name, column in names if name == "not_null"}
-        has_key = bool(columns_unique & columns_not_null) or any(name in PRIMARY_KEY_TESTS for name, _ in names)
+        has_primary_key_test = any(name in PRIMARY_KEY_TESTS for name, _ in names)
+        has_key = bool(columns_unique & columns_not_null) or has_primary_key_test
         assert has_key, f"{model['name']} has no primary-key test"
 
 
@@ -129,4 +133,6 @@ def test_every_threshold_var_is_documented_in_dbt_project() -> None:
     for path in list((PROJECT_DIR / "models").rglob("*.sql")) + list((PROJECT_DIR / "macros").rglob("*.sql")):
         used |= set(re.findall(r"var\('([a-z_]+)'", path.read_text()))
     for name in used:
-        assert re.search(rf"^  {name}:", project_yml, re.MULTILINE), f"var {name} has no default in dbt_project.yml"
+        assert re.search(rf"^  {name}:", project_yml, re.MULTILINE), (
+            f"var {name} has no default in dbt_project.yml"
+        )
