@@ -12,7 +12,7 @@ export BAWH_DUCKDB_PATH ?= $(CURDIR)/behavioral_warehouse.duckdb
 # The test suite builds into its own file so it never touches the demo warehouse.
 TEST_DUCKDB_PATH := $(CURDIR)/target/test_warehouse.duckdb
 
-.PHONY: help run test lint build-test pytest demo-data clean
+.PHONY: help run test lint typecheck build-test pytest demo-data clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -28,7 +28,7 @@ run: $(BIN)/.installed  ## Install, load the demo events, build and test every m
 	$(BIN)/dbt build
 	$(BIN)/bawh summary --warehouse "$(BAWH_DUCKDB_PATH)"
 
-test: build-test lint pytest  ## The whole suite: dbt build (data + unit tests), sqlfluff, pytest
+test: build-test lint typecheck pytest  ## The whole suite: dbt build (data + unit tests), sqlfluff, ruff, mypy, pytest
 
 # The dbt templater compiles against the test warehouse (staging probes the raw source's
 # columns), so lint runs after build-test; a file dbt could not compile fails the lint.
@@ -41,6 +41,10 @@ build-test: $(BIN)/.installed  ## dbt build of the demo data into a throwaway wa
 	mkdir -p target
 	rm -f "$(TEST_DUCKDB_PATH)"
 	BAWH_DUCKDB_PATH="$(TEST_DUCKDB_PATH)" $(BIN)/dbt build
+
+typecheck: $(BIN)/.installed  ## ruff and mypy --strict on the Python tooling and its tests
+	$(BIN)/ruff check
+	$(BIN)/mypy
 
 pytest: $(BIN)/.installed  ## Python tests: generator, end-to-end truth, project conventions
 	$(BIN)/python -m pytest
