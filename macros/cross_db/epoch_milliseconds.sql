@@ -8,3 +8,11 @@
 {% macro default__epoch_milliseconds(timestamp_expression) -%}
     epoch_ms({{ timestamp_expression }})
 {%- endmacro %}
+
+{% macro postgres__epoch_milliseconds(timestamp_expression) -%}
+    cast(floor(extract(epoch from {{ timestamp_expression }}) * 1000) as bigint)
+{%- endmacro %}
+
+{% macro spark__epoch_milliseconds(timestamp_expression) -%}
+    unix_millis({{ timestamp_expression }})
+{%- endmacro %}

@@ -8,3 +8,9 @@
 {% macro default__parse_utc_timestamp(expression) -%}
     ({{ try_cast(expression, 'timestamp with time zone') }} at time zone 'UTC')
 {%- endmacro %}
+
+{#- Spark has no time-zone-aware type: its timestamps are instants shown in the session
+    time zone, which the profile sets to UTC; a cast honours an explicit offset. -#}
+{% macro spark__parse_utc_timestamp(expression) -%}
+    {{ try_cast(expression, 'timestamp') }}
+{%- endmacro %}

@@ -1,9 +1,5 @@
 {#- Lower-cased host of an absolute URL ('https://Shop.Example.com:8080/a?b' ->
     'shop.example.com'); null for relative or empty URLs. -#}
 {% macro url_host(url) -%}
-    {{ return(adapter.dispatch('url_host', 'behavioral_warehouse')(url)) }}
-{%- endmacro %}
-
-{% macro default__url_host(url) -%}
-    nullif(lower(regexp_extract({{ url }}, '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)', 1)), '')
+    lower({{ regex_extract(url, '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)') }})
 {%- endmacro %}

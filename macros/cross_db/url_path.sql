@@ -2,16 +2,9 @@
     '/' for an absolute URL with no path; relative URLs starting with '/' are accepted;
     null otherwise. -#}
 {% macro url_path(url) -%}
-    {{ return(adapter.dispatch('url_path', 'behavioral_warehouse')(url)) }}
-{%- endmacro %}
-
-{% macro default__url_path(url) -%}
     case
-        when regexp_matches({{ url }}, '^[A-Za-z][A-Za-z0-9+.-]*://')
-            then coalesce(
-                nullif(regexp_extract({{ url }}, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*(/[^?#]*)', 1), ''),
-                '/'
-            )
-        when {{ url }} like '/%' then regexp_extract({{ url }}, '^([^?#]*)', 1)
+        when {{ regex_matches(url, '^[A-Za-z][A-Za-z0-9+.-]*://') }}
+            then coalesce({{ regex_extract(url, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*(/[^?#]*)') }}, '/')
+        when {{ url }} like '/%' then {{ regex_extract(url, '^([^?#]*)') }}
     end
 {%- endmacro %}

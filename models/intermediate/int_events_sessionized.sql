@@ -30,7 +30,7 @@ final as (
         tracking_plan.is_conversion,
         sessionized.occurred_at,
         sessionized.received_at,
-        cast(sessionized.ms_since_previous_event as {{ dbt.type_numeric() }}) / 1000
+        {{ milliseconds_to_seconds('sessionized.ms_since_previous_event') }}
             as seconds_since_previous_event,
         sessionized.page_url,
         sessionized.page_host,

@@ -1,4 +1,9 @@
 {%- set raw_event_columns = event_contract_columns() | map(attribute='name') | list -%}
+{#- By default the source is the demo seed: tell the DAG, so seeding runs first. -#}
+{%- if not var('raw_events_location')
+    and var('raw_events_schema') == 'raw' and var('raw_events_identifier') == 'raw_events' %}
+-- depends_on: {{ ref('raw_events') }}
+{%- endif %}
 
 with
 
