@@ -9,10 +9,12 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export BAWH_DUCKDB_PATH ?= $(CURDIR)/behavioral_warehouse.duckdb
+export SPARK_LOCAL_IP := 127.0.0.1
+PG_BIN := /usr/lib/postgresql/15/bin
 # The test suite builds into its own file so it never touches the demo warehouse.
 TEST_DUCKDB_PATH := $(CURDIR)/target/test_warehouse.duckdb
 
-.PHONY: help run test lint typecheck build-test pytest demo-data clean
+.PHONY: help run test lint typecheck build-test pytest engines-deps demo-data clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -46,7 +48,12 @@ typecheck: $(BIN)/.installed  ## ruff and mypy --strict on the Python tooling an
 	$(BIN)/ruff check
 	$(BIN)/mypy
 
-pytest: $(BIN)/.installed  ## Python tests: generator, end-to-end truth, project conventions
+# Debian's PostgreSQL 15 server and Java 17 (for pyspark), installed only when missing.
+engines-deps:  ## Server-side tools of the Postgres and Spark tests
+	@test -x $(PG_BIN)/postgres || { apt-get update -q && apt-get install -y -q postgresql-15; }
+	@command -v java >/dev/null || { apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; }
+
+pytest: $(BIN)/.installed engines-deps  ## Python tests: generator, truth, conventions, three engines
 	$(BIN)/python -m pytest
 
 demo-data: $(BIN)/.installed  ## Regenerate the committed demo seed from the fixed seed

@@ -36,9 +36,13 @@ class DbtRun:
 
 
 def run_dbt(
-    command: list[str], work_dir: Path, variables: dict[str, object] | None = None
+    command: list[str],
+    work_dir: Path,
+    variables: dict[str, object] | None = None,
+    environment: dict[str, str] | None = None,
 ) -> DbtRun:
-    """Run `dbt <command>` on the project, writing only inside work_dir."""
+    """Run `dbt <command>` on the project, writing only inside work_dir (extra environment
+    variables select and locate another engine)."""
     warehouse = work_dir / "warehouse.duckdb"
     arguments = [
         str(DBT),
@@ -49,13 +53,18 @@ def run_dbt(
     ]
     if variables:
         arguments += ["--vars", json.dumps(variables)]
-    environment = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "BAWH_DUCKDB_PATH": str(warehouse),
-    }
     completed = subprocess.run(
-        arguments, cwd=PROJECT_DIR, env=environment, capture_output=True, text=True, check=False
+        arguments,
+        cwd=PROJECT_DIR,
+        env={
+            **os.environ,
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "BAWH_DUCKDB_PATH": str(warehouse),
+            **(environment or {}),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return DbtRun(completed.returncode, completed.stdout + completed.stderr, warehouse)
 

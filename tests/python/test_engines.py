@@ -1,0 +1,163 @@
+"""The same project on DuckDB, Postgres and Spark: the demo build and every dbt test pass on
+each engine, and the marts are identical row by row across the three.
+
+Postgres is a throwaway server started here (initdb into a temporary directory, as the
+postgres user when run as root, 127.0.0.1 on a free port, fsync off) and stopped after.
+Spark runs in the dbt process (pyspark, local mode) with its warehouse directory and Derby
+metastore in a temporary directory. Spark tables are read back from their Parquet files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import psycopg2
+import pytest
+from conftest import DbtRun, run_dbt
+
+PG_BIN = Path(os.environ.get("BAWH_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+# table -> key that orders its rows
+COMPARED_TABLES = {
+    "intermediate.int_events_quarantined": "raw_row_id",
+    "intermediate.int_events_sessionized": "event_id",
+    "marts.fct_sessions": "session_id",
+    "marts.fct_page_views": "page_view_id",
+    "marts.dim_persons": "person_id",
+    "reports.rpt_event_reconciliation": "n_raw_rows",
+}
+FLOAT_DIGITS = 9  # floats compare rounded to this many decimals; decimals compare exactly
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _as_postgres_user(command: list[str]) -> list[str]:
+    """The server refuses to run as root: step down to the postgres user when root."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[dict[str, str]]:
+    """A PostgreSQL server for this test run only; yields the environment dbt needs."""
+    if not (PG_BIN / "postgres").exists():
+        pytest.fail(f"PostgreSQL server binaries not found in {PG_BIN}: run `make engines-deps`")
+    base = Path(tempfile.mkdtemp(prefix="bawh-postgres-"))
+    if os.geteuid() == 0:
+        postgres_user = pwd.getpwnam("postgres")
+        os.chown(base, postgres_user.pw_uid, postgres_user.pw_gid)
+    data, port = base / "data", _free_port()
+    settings = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={base}"
+        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
+    subprocess.run(
+        _as_postgres_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres",
+                           "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+        check=True, capture_output=True,
+    )
+    subprocess.run(
+        _as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"),
+                           "-o", settings, "-w", "start"]),
+        check=True, capture_output=True,
+    )
+    try:
+        admin = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+        admin.autocommit = True  # create database cannot run in a transaction
+        admin.cursor().execute("create database behavioral_warehouse")
+        admin.close()
+        yield {"BAWH_PG_HOST": "127.0.0.1", "BAWH_PG_PORT": str(port), "BAWH_PG_USER": "postgres"}
+    finally:
+        subprocess.run(
+            _as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+            check=False, capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _normalized(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | Decimal):
+        return Decimal(value).normalize()
+    if isinstance(value, float):
+        return round(value, FLOAT_DIGITS)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _rows(raw_rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return [tuple(_normalized(value) for value in row) for row in raw_rows]
+
+
+def _build(target: str, work_dir: Path, environment: dict[str, str]) -> DbtRun:
+    run = run_dbt(["build", "--target", target], work_dir, environment=environment)
+    assert run.returncode == 0, f"dbt build on {target} failed:\n{run.output[-6000:]}"
+    return run
+
+
+@pytest.fixture(scope="module")
+def engine_rows(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[str, list[tuple[Any, ...]]]]]:
+    """Build the demo on every engine; rows of each compared table per engine."""
+    columns: dict[str, list[str]] = {}
+    rows: dict[str, dict[str, list[tuple[Any, ...]]]] = {}
+
+    duckdb_run = _build("duckdb", tmp_path_factory.mktemp("duckdb"), {})
+    with duckdb.connect(str(duckdb_run.warehouse), read_only=True) as connection:
+        rows["duckdb"] = {}
+        for table, key in COMPARED_TABLES.items():
+            result = connection.execute(f"select * from {table} order by {key}")
+            columns[table] = [description[0] for description in result.description]
+            rows["duckdb"][table] = _rows(result.fetchall())
+
+    spark_dir = tmp_path_factory.mktemp("spark")
+    _build("spark", spark_dir, {"BAWH_SPARK_DIR": str(spark_dir), "SPARK_LOCAL_IP": "127.0.0.1"})
+    with duckdb.connect() as reader:
+        rows["spark"] = {}
+        for table, key in COMPARED_TABLES.items():
+            schema, name = table.split(".")
+            files = spark_dir / "warehouse" / f"{schema}.db" / name / "*.parquet"
+            rows["spark"][table] = _rows(reader.execute(
+                f"select {', '.join(columns[table])} from read_parquet('{files}') order by {key}"
+            ).fetchall())
+
+    with postgres_server() as postgres_environment:
+        _build("postgres", tmp_path_factory.mktemp("postgres"), postgres_environment)
+        with psycopg2.connect(
+            host="127.0.0.1", port=int(postgres_environment["BAWH_PG_PORT"]),
+            user="postgres", dbname="behavioral_warehouse",
+        ) as connection:
+            cursor = connection.cursor()
+            rows["postgres"] = {}
+            for table, key in COMPARED_TABLES.items():
+                cursor.execute(f"select {', '.join(columns[table])} from {table} order by {key}")
+                rows["postgres"][table] = _rows(cursor.fetchall())
+    yield rows
+
+
+@pytest.mark.parametrize("engine", ["postgres", "spark"])
+@pytest.mark.parametrize("table", sorted(COMPARED_TABLES))
+def test_marts_are_identical_to_duckdb(
+    engine_rows: dict[str, dict[str, list[tuple[Any, ...]]]], engine: str, table: str
+) -> None:
+    expected, actual = engine_rows["duckdb"][table], engine_rows[engine][table]
+    assert expected, f"{table} is empty on DuckDB: nothing compared"
+    assert len(actual) == len(expected), f"{table}: {len(actual)} rows on {engine}, {len(expected)} on DuckDB"
+    for expected_row, actual_row in zip(expected, actual, strict=True):
+        assert actual_row == expected_row, f"{table} differs on {engine}"
