@@ -25,8 +25,10 @@ from typing import Any
 import duckdb
 import psycopg2
 import pytest
+
 from conftest import DbtRun, run_dbt
 
+Rows = list[tuple[Any, ...]]
 PG_BIN = Path(os.environ.get("BAWH_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 # table -> key that orders its rows
@@ -102,7 +104,7 @@ def _normalized(value: Any) -> Any:
     return value
 
 
-def _rows(raw_rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+def _rows(raw_rows: Rows) -> Rows:
     return [tuple(_normalized(value) for value in row) for row in raw_rows]
 
 
@@ -113,10 +115,10 @@ def _build(target: str, work_dir: Path, environment: dict[str, str]) -> DbtRun:
 
 
 @pytest.fixture(scope="module")
-def engine_rows(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[str, list[tuple[Any, ...]]]]]:
+def engine_rows(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[str, Rows]]]:
     """Build the demo on every engine; rows of each compared table per engine."""
     columns: dict[str, list[str]] = {}
-    rows: dict[str, dict[str, list[tuple[Any, ...]]]] = {}
+    rows: dict[str, dict[str, Rows]] = {}
 
     duckdb_run = _build("duckdb", tmp_path_factory.mktemp("duckdb"), {})
     with duckdb.connect(str(duckdb_run.warehouse), read_only=True) as connection:
@@ -154,7 +156,7 @@ def engine_rows(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 @pytest.mark.parametrize("engine", ["postgres", "spark"])
 @pytest.mark.parametrize("table", sorted(COMPARED_TABLES))
 def test_marts_are_identical_to_duckdb(
-    engine_rows: dict[str, dict[str, list[tuple[Any, ...]]]], engine: str, table: str
+    engine_rows: dict[str, dict[str, Rows]], engine: str, table: str
 ) -> None:
     expected, actual = engine_rows["duckdb"][table], engine_rows[engine][table]
     assert expected, f"{table} is empty on DuckDB: nothing compared"
