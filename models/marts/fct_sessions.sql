@@ -64,19 +64,10 @@ exit_pages as (
 
 sessions_joined as (
     select
-        session_totals.session_id,
-        session_totals.person_id,
-        first_events.anonymous_id,
-        session_totals.started_at,
-        session_totals.ended_at,
+        session_totals.*,
         {{ seconds_between('session_totals.started_at', 'session_totals.ended_at') }}
             as duration_seconds,
-        session_totals.n_events,
-        session_totals.n_page_views,
-        session_totals.n_conversions,
-        session_totals.revenue,
-        landing_pages.page_path as landing_page_path,
-        exit_pages.page_path as exit_page_path,
+        first_events.anonymous_id,
         first_events.referrer_url,
         first_events.referrer_host,
         first_events.utm_source,
@@ -85,7 +76,9 @@ sessions_joined as (
         first_events.utm_content,
         first_events.utm_term,
         first_events.device_type,
-        first_events.country
+        first_events.country,
+        landing_pages.page_path as landing_page_path,
+        exit_pages.page_path as exit_page_path
     from session_totals
     inner join first_events
         on session_totals.session_id = first_events.session_id

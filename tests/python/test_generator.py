@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from bawh.generator import (
     GeneratedEvents,
@@ -34,30 +35,11 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOG_PATH = ROOT / "seeds" / "reference" / "feature_catalog.csv"
 TRACKING_PLAN_PATH = ROOT / "seeds" / "reference" / "tracking_plan.csv"
 
+SOURCES_PATH = ROOT / "models" / "staging" / "tracking" / "_tracking__sources.yml"
+# The generator must write exactly the event contract that the dbt source documents.
 EXPECTED_EVENT_COLUMNS = [
-    "event_id",
-    "anonymous_id",
-    "user_id",
-    "session_id",
-    "event_name",
-    "occurred_at",
-    "received_at",
-    "page_url",
-    "referrer_url",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-    "device_type",
-    "country",
-    "element",
-    "click_x",
-    "click_y",
-    "feature_name",
-    "product_id",
-    "revenue",
-    "properties",
+    column["name"]
+    for column in yaml.safe_load(SOURCES_PATH.read_text())["sources"][0]["tables"][0]["columns"]
 ]
 EXPECTED_TRUTH_TYPES = {
     "raw_row_number": pa.int64(),
