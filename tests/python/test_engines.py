@@ -38,6 +38,7 @@ COMPARED_TABLES = {
     "marts.fct_sessions": "session_id",
     "marts.fct_page_views": "page_view_id",
     "marts.dim_persons": "person_id",
+    "marts.fct_person_days": "person_day_id",
     "reports.rpt_event_reconciliation": "n_raw_rows",
 }
 FLOAT_DIGITS = 9  # floats compare rounded to this many decimals; decimals compare exactly

@@ -1,0 +1,59 @@
+with
+
+events as (
+    select
+        person_id,
+        session_id,
+        cast(occurred_at as date) as activity_date,
+        is_page_view,
+        is_conversion,
+        event_name,
+        feature_name,
+        revenue
+    from {{ ref('int_events_sessionized') }}
+),
+
+sessions as (
+    select
+        session_id,
+        is_engaged
+    from {{ ref('fct_sessions') }}
+),
+
+person_days as (
+    select
+        events.person_id,
+        events.activity_date,
+        count(*) as n_events,
+        count(case when events.is_page_view then 1 end) as n_page_views,
+        count(distinct events.session_id) as n_sessions,
+        count(distinct case when sessions.is_engaged then events.session_id end)
+            as n_engaged_sessions,
+        count(case when events.is_conversion then 1 end) as n_conversions,
+        count(distinct case when events.event_name = 'feature_used' then events.feature_name end)
+            as n_features_used,
+        coalesce(sum(events.revenue), 0) as revenue
+    from events
+    inner join sessions
+        on events.session_id = sessions.session_id
+    group by
+        events.person_id,
+        events.activity_date
+),
+
+final as (
+    select
+        {{ surrogate_key(['person_id', 'activity_date']) }} as person_day_id,
+        person_id,
+        activity_date,
+        n_events,
+        n_page_views,
+        n_sessions,
+        n_engaged_sessions,
+        n_conversions,
+        n_features_used,
+        revenue
+    from person_days
+)
+
+select * from final
