@@ -1,0 +1,44 @@
+with
+
+person_days as (
+    select
+        person_id,
+        activity_date
+    from {{ ref('fct_person_days') }}
+),
+
+feature_uses as (
+    select
+        person_id,
+        feature_name,
+        usage_date
+    from {{ ref('int_feature_uses') }}
+),
+
+feature_catalog as (
+    select
+        feature_name,
+        launched_on
+    from {{ ref('feature_catalog') }}
+),
+
+monthly_adoption as (
+    {{ feature_adoption('person_days', 'feature_uses', 'feature_catalog', interval='month') }}
+),
+
+final as (
+    select
+        period_start,
+        feature_name,
+        active_persons,
+        adopters,
+        adoption_rate,
+        new_adopters,
+        cumulative_adopters,
+        median_days_to_adopt,
+        retained_adopters,
+        feature_retention_rate
+    from monthly_adoption
+)
+
+select * from final
