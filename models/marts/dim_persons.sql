@@ -11,6 +11,18 @@ events as (
     from {{ ref('int_events_sessionized') }}
 ),
 
+engagement_features as (
+    select * from {{ ref('int_persons_engagement_features') }}
+),
+
+-- the one place the score is computed (macro engagement_score, weights as vars)
+engagement_scores as (
+    {{ engagement_score(
+        'engagement_features',
+        normalization=var('engagement_score_normalization')
+    ) | indent(4) }}
+),
+
 identities as (
     select
         person_id,
@@ -81,7 +93,15 @@ final as (
         person_totals.n_page_views,
         person_totals.n_conversions,
         person_totals.revenue,
-        person_totals.first_conversion_at
+        person_totals.first_conversion_at,
+        engagement_scores.engagement_score,
+        engagement_scores.sessions_component as engagement_sessions_component,
+        engagement_scores.active_days_component as engagement_active_days_component,
+        engagement_scores.engaged_session_rate_component
+            as engagement_engaged_session_rate_component,
+        engagement_scores.conversions_component as engagement_conversions_component,
+        engagement_scores.feature_breadth_component as engagement_feature_breadth_component,
+        engagement_scores.recency_component as engagement_recency_component
     from person_totals
     inner join first_sessions
         on person_totals.person_id = first_sessions.person_id
@@ -89,6 +109,8 @@ final as (
         on person_totals.person_id = person_accounts.person_id
     left join identities
         on person_totals.person_id = identities.person_id
+    left join engagement_scores
+        on person_totals.person_id = engagement_scores.person_id
 )
 
 select * from final

@@ -1,0 +1,56 @@
+-- rpt_stickiness_weekly: per week, the persons of all the active-day buckets add up to
+-- the week's active persons, counted again here from fct_person_days, and the bucket
+-- shares add up to 1. Returns the failing weeks.
+with
+
+stickiness as (
+    select
+        week_start_date,
+        n_persons,
+        n_active_persons,
+        active_persons_rate
+    from {{ ref('rpt_stickiness_weekly') }}
+),
+
+person_days as (
+    select
+        person_id,
+        cast({{ dbt.date_trunc('week', 'activity_date') }} as date) as week_start_date
+    from {{ ref('fct_person_days') }}
+),
+
+active_recounted as (
+    select
+        week_start_date,
+        count(distinct person_id) as n_active_persons
+    from person_days
+    group by week_start_date
+),
+
+periods as (
+    select
+        week_start_date,
+        sum(n_persons) as n_persons,
+        max(n_active_persons) as n_active_persons,
+        sum(active_persons_rate) as total_rate
+    from stickiness
+    group by week_start_date
+),
+
+final as (
+    select
+        periods.week_start_date,
+        periods.n_persons,
+        periods.n_active_persons,
+        periods.total_rate,
+        coalesce(active_recounted.n_active_persons, 0) as n_active_persons_recounted
+    from periods
+    left join active_recounted
+        on periods.week_start_date = active_recounted.week_start_date
+)
+
+select * from final
+where
+    n_persons != n_active_persons_recounted
+    or n_active_persons != n_persons
+    or (n_persons > 0 and abs(total_rate - 1) > 1e-9)
