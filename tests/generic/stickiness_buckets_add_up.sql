@@ -1,52 +1,53 @@
--- rpt_stickiness_monthly: per month, the persons of all the active-day buckets add up to
--- the month's active persons, counted again here from fct_person_days, and the bucket
--- shares add up to 1. Returns the failing months.
+{#- Per period of the model (period: week or month), the persons of all the active-day
+    buckets add up to the period's active persons, counted again here from fct_person_days,
+    and the bucket shares add up to 1. Returns the failing periods. -#}
+{% test stickiness_buckets_add_up(model, period) %}
 with
 
 stickiness as (
     select
-        month_start_date,
+        {{ period }}_start_date,
         n_persons,
         n_active_persons,
         active_persons_rate
-    from {{ ref('rpt_stickiness_monthly') }}
+    from {{ model }}
 ),
 
 person_days as (
     select
         person_id,
-        cast({{ dbt.date_trunc('month', 'activity_date') }} as date) as month_start_date
+        cast({{ dbt.date_trunc(period, 'activity_date') }} as date) as {{ period }}_start_date
     from {{ ref('fct_person_days') }}
 ),
 
 active_recounted as (
     select
-        month_start_date,
+        {{ period }}_start_date,
         count(distinct person_id) as n_active_persons
     from person_days
-    group by month_start_date
+    group by {{ period }}_start_date
 ),
 
 periods as (
     select
-        month_start_date,
+        {{ period }}_start_date,
         sum(n_persons) as n_persons,
         max(n_active_persons) as n_active_persons,
         sum(active_persons_rate) as total_rate
     from stickiness
-    group by month_start_date
+    group by {{ period }}_start_date
 ),
 
 final as (
     select
-        periods.month_start_date,
+        periods.{{ period }}_start_date,
         periods.n_persons,
         periods.n_active_persons,
         periods.total_rate,
         coalesce(active_recounted.n_active_persons, 0) as n_active_persons_recounted
     from periods
     left join active_recounted
-        on periods.month_start_date = active_recounted.month_start_date
+        on periods.{{ period }}_start_date = active_recounted.{{ period }}_start_date
 )
 
 select * from final
@@ -54,3 +55,4 @@ where
     n_persons != n_active_persons_recounted
     or n_active_persons != n_persons
     or (n_persons > 0 and abs(total_rate - 1) > 1e-9)
+{% endtest %}

@@ -1,35 +1,36 @@
--- rpt_lifecycle_monthly: per month, active = new + returning + resurrecting, with active
--- counted again here from fct_person_days, and dormant = active in the previous month -
--- returning. Returns the failing months.
+{#- Per period of the model (period: week or month), active = new + returning +
+    resurrecting, with active counted again here from fct_person_days, and dormant = active
+    in the previous period - returning. Returns the failing periods. -#}
+{% test lifecycle_statuses_add_up(model, period) %}
 with
 
 lifecycle as (
     select
-        month_start_date,
+        {{ period }}_start_date,
         n_active_persons,
         lifecycle_status,
         n_persons
-    from {{ ref('rpt_lifecycle_monthly') }}
+    from {{ model }}
 ),
 
 person_days as (
     select
         person_id,
-        cast({{ dbt.date_trunc('month', 'activity_date') }} as date) as month_start_date
+        cast({{ dbt.date_trunc(period, 'activity_date') }} as date) as {{ period }}_start_date
     from {{ ref('fct_person_days') }}
 ),
 
 active_recounted as (
     select
-        month_start_date,
+        {{ period }}_start_date,
         count(distinct person_id) as n_active_persons
     from person_days
-    group by month_start_date
+    group by {{ period }}_start_date
 ),
 
 periods as (
     select
-        month_start_date,
+        {{ period }}_start_date,
         max(n_active_persons) as n_active_persons,
         sum(case when lifecycle_status = 'new' then n_persons else 0 end) as n_new,
         sum(case when lifecycle_status = 'returning' then n_persons else 0 end) as n_returning,
@@ -37,25 +38,25 @@ periods as (
             as n_resurrecting,
         sum(case when lifecycle_status = 'dormant' then n_persons else 0 end) as n_dormant
     from lifecycle
-    group by month_start_date
+    group by {{ period }}_start_date
 ),
 
 periods_with_previous as (
     select
-        month_start_date,
+        {{ period }}_start_date,
         n_active_persons,
         n_new,
         n_returning,
         n_resurrecting,
         n_dormant,
-        cast({{ dbt.dateadd('month', -1, 'month_start_date') }} as date)
-            as previous_month_start_date
+        cast({{ dbt.dateadd(period, -1, period ~ '_start_date') }} as date)
+            as previous_{{ period }}_start_date
     from periods
 ),
 
 final as (
     select
-        periods_with_previous.month_start_date,
+        periods_with_previous.{{ period }}_start_date,
         periods_with_previous.n_active_persons,
         periods_with_previous.n_new,
         periods_with_previous.n_returning,
@@ -65,9 +66,9 @@ final as (
         coalesce(active_recounted.n_active_persons, 0) as n_active_persons_recounted
     from periods_with_previous
     left join periods as previous_periods
-        on periods_with_previous.previous_month_start_date = previous_periods.month_start_date
+        on periods_with_previous.previous_{{ period }}_start_date = previous_periods.{{ period }}_start_date
     left join active_recounted
-        on periods_with_previous.month_start_date = active_recounted.month_start_date
+        on periods_with_previous.{{ period }}_start_date = active_recounted.{{ period }}_start_date
 )
 
 select * from final
@@ -75,3 +76,4 @@ where
     n_active_persons != n_new + n_returning + n_resurrecting
     or n_active_persons != n_active_persons_recounted
     or n_dormant != n_previous_active_persons - n_returning
+{% endtest %}
