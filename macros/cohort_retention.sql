@@ -22,13 +22,13 @@
     not fully elapsed, and the last date itself counts as still in progress. In mode
     on_or_after such a period cannot enter a denominator (the design's rule: a person may
     still come back in it), so its retention_rate is null (period 0, known to be 1,
-    excepted); retained_persons still counts the persons seen so far. In mode on the rate
+    excepted); n_retained_persons still counts the persons seen so far. In mode on the rate
     of an incomplete period is reported as measured so far, flagged by the column.
     Periods that lie wholly after the data are still output (0 retained, not complete), so
     every cohort has n_periods + 1 rows.
 
-    Returns a select of: cohort_start (date), period_number, cohort_size,
-    retained_persons, retention_rate (safe_divide), is_period_complete. -#}
+    Returns a select of: cohort_start (date), period_number, n_cohort_persons,
+    n_retained_persons, retention_rate (safe_divide), is_period_complete. -#}
 {% macro cohort_retention(
     relation,
     person_column,
@@ -162,7 +162,7 @@ retention_cohort_members as (
 retention_cohorts as (
     select
         cohort_start,
-        count(*) as cohort_size
+        count(*) as n_cohort_persons
     from retention_cohort_members
     group by cohort_start
 ),
@@ -198,7 +198,7 @@ retention_retained as (
     select
         cohort_start,
         period_number,
-        count(*) as retained_persons
+        count(*) as n_retained_persons
     from retention_returns
     where period_number between 1 and {{ n_periods | int }}
     group by
@@ -223,7 +223,7 @@ retention_retained as (
     select
         retention_last_returns.cohort_start,
         retention_period_numbers.period_number,
-        count(*) as retained_persons
+        count(*) as n_retained_persons
     from retention_last_returns
     inner join retention_period_numbers
         on retention_last_returns.last_period_number >= retention_period_numbers.period_number
@@ -238,11 +238,11 @@ retention_matrix as (
     select
         retention_cohorts.cohort_start,
         retention_period_numbers.period_number,
-        retention_cohorts.cohort_size,
+        retention_cohorts.n_cohort_persons,
         case
-            when retention_period_numbers.period_number = 0 then retention_cohorts.cohort_size
-            else coalesce(retention_retained.retained_persons, 0)
-        end as retained_persons,
+            when retention_period_numbers.period_number = 0 then retention_cohorts.n_cohort_persons
+            else coalesce(retention_retained.n_retained_persons, 0)
+        end as n_retained_persons,
         retention_period_numbers.period_number < {{ period_number_template
             | replace('__from__', 'retention_cohorts.cohort_start')
             | replace('__to__', 'retention_data_end.last_period_start') }} as is_period_complete
@@ -259,15 +259,15 @@ retention_final as (
     select
         cohort_start,
         period_number,
-        cohort_size,
-        retained_persons,
+        n_cohort_persons,
+        n_retained_persons,
         {%- if mode == 'on_or_after' %}
         case
             when period_number > 0 and not is_period_complete then null
-            else {{ safe_divide('retained_persons', 'cohort_size') }}
+            else {{ safe_divide('n_retained_persons', 'n_cohort_persons') }}
         end as retention_rate,
         {%- else %}
-        {{ safe_divide('retained_persons', 'cohort_size') }} as retention_rate,
+        {{ safe_divide('n_retained_persons', 'n_cohort_persons') }} as retention_rate,
         {%- endif %}
         is_period_complete
     from retention_matrix

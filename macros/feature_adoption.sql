@@ -8,17 +8,17 @@
 
     One row per catalog feature x period, for the periods with at least one active person
     from the feature's launch period on (the last period is the last one with activity):
-    - active_persons: persons active in the period;
-    - adopters: active persons who used the feature in the period (adoption rate =
-      adopters / active_persons);
-    - new_adopters: persons whose first-ever use of the feature is in the period, and
+    - n_active_persons: persons active in the period;
+    - n_adopters: active persons who used the feature in the period (adoption rate =
+      n_adopters / n_active_persons);
+    - n_new_adopters: persons whose first-ever use of the feature is in the period, and
       median_days_to_adopt: over them, the median of days from the person's first active
       day (first seen) to that first use;
-    - cumulative_adopters: persons whose first use is in or before the period (uses
+    - n_cumulative_adopters: persons whose first use is in or before the period (uses
       before the launch period count here, though such a period has no row);
-    - retained_adopters: adopters of the period who are adopters again in the next
+    - n_retained_adopters: adopters of the period who are adopters again in the next
       calendar period (null for the last period, whose next period has no data yet);
-      feature_retention_rate = retained_adopters / adopters. -#}
+      feature_retention_rate = n_retained_adopters / n_adopters. -#}
 {% macro feature_adoption(
     activity,
     feature_uses,
@@ -54,7 +54,7 @@ adoption_first_seen as (
 adoption_periods as (
     select
         period_start,
-        count(*) as active_persons
+        count(*) as n_active_persons
     from adoption_activity_periods
     group by period_start
 ),
@@ -68,7 +68,7 @@ adoption_feature_periods as (
     select
         adoption_features.feature_name,
         adoption_periods.period_start,
-        adoption_periods.active_persons
+        adoption_periods.n_active_persons
     from {{ feature_catalog }} as adoption_features
     inner join adoption_periods
         on adoption_periods.period_start
@@ -109,8 +109,8 @@ adoption_adopter_counts as (
     select
         adoption_adopter_periods.feature_name,
         adoption_adopter_periods.period_start,
-        count(*) as adopters,
-        count(adoption_next_period_adopters.person_id) as retained_adopters
+        count(*) as n_adopters,
+        count(adoption_next_period_adopters.person_id) as n_retained_adopters
     from adoption_adopter_periods
     left join adoption_next_period_adopters
         on
@@ -139,7 +139,7 @@ adoption_new_adopter_counts as (
         adoption_first_uses.feature_name,
         cast({{ dbt.date_trunc(interval, 'adoption_first_uses.first_use_date') }} as date)
             as period_start,
-        count(*) as new_adopters,
+        count(*) as n_new_adopters,
         {{ median(dbt.datediff(
             'adoption_first_seen.first_seen_date', 'adoption_first_uses.first_use_date', 'day'
         )) }} as median_days_to_adopt
@@ -155,8 +155,8 @@ adoption_cumulative_counts as (
     select
         adoption_feature_periods.feature_name,
         adoption_feature_periods.period_start,
-        cast(sum(adoption_new_adopter_counts.new_adopters) as {{ dbt.type_bigint() }})
-            as cumulative_adopters
+        cast(sum(adoption_new_adopter_counts.n_new_adopters) as {{ dbt.type_bigint() }})
+            as n_cumulative_adopters
     from adoption_feature_periods
     inner join adoption_new_adopter_counts
         on
@@ -171,15 +171,15 @@ adoption_by_feature_period as (
     select
         adoption_feature_periods.period_start,
         adoption_feature_periods.feature_name,
-        adoption_feature_periods.active_persons,
-        coalesce(adoption_adopter_counts.adopters, 0) as adopters,
-        coalesce(adoption_new_adopter_counts.new_adopters, 0) as new_adopters,
-        coalesce(adoption_cumulative_counts.cumulative_adopters, 0) as cumulative_adopters,
+        adoption_feature_periods.n_active_persons,
+        coalesce(adoption_adopter_counts.n_adopters, 0) as n_adopters,
+        coalesce(adoption_new_adopter_counts.n_new_adopters, 0) as n_new_adopters,
+        coalesce(adoption_cumulative_counts.n_cumulative_adopters, 0) as n_cumulative_adopters,
         adoption_new_adopter_counts.median_days_to_adopt,
         case
             when adoption_feature_periods.period_start < adoption_last_period.period_start
-                then coalesce(adoption_adopter_counts.retained_adopters, 0)
-        end as retained_adopters
+                then coalesce(adoption_adopter_counts.n_retained_adopters, 0)
+        end as n_retained_adopters
     from adoption_feature_periods
     cross join adoption_last_period
     left join adoption_adopter_counts
@@ -199,13 +199,13 @@ adoption_by_feature_period as (
 select
     period_start,
     feature_name,
-    active_persons,
-    adopters,
-    {{ safe_divide('adopters', 'active_persons') }} as adoption_rate,
-    new_adopters,
-    cumulative_adopters,
+    n_active_persons,
+    n_adopters,
+    {{ safe_divide('n_adopters', 'n_active_persons') }} as adoption_rate,
+    n_new_adopters,
+    n_cumulative_adopters,
     median_days_to_adopt,
-    retained_adopters,
-    {{ safe_divide('retained_adopters', 'adopters') }} as feature_retention_rate
+    n_retained_adopters,
+    {{ safe_divide('n_retained_adopters', 'n_adopters') }} as feature_retention_rate
 from adoption_by_feature_period
 {%- endmacro %}

@@ -1,4 +1,4 @@
--- cumulative_adopters never decreases from one period of a feature to the next, in the weekly
+-- n_cumulative_adopters never decreases from one period of a feature to the next, in the weekly
 -- and the monthly feature adoption reports; returns the periods where it does.
 with
 
@@ -7,7 +7,7 @@ weekly_adoption as (
         'week' as period_type,
         feature_name,
         period_start,
-        cumulative_adopters
+        n_cumulative_adopters
     from {{ ref('rpt_feature_adoption_weekly') }}
 ),
 
@@ -16,7 +16,7 @@ monthly_adoption as (
         'month' as period_type,
         feature_name,
         period_start,
-        cumulative_adopters
+        n_cumulative_adopters
     from {{ ref('rpt_feature_adoption_monthly') }}
 ),
 
@@ -31,8 +31,8 @@ adoption_with_previous as (
         period_type,
         feature_name,
         period_start,
-        cumulative_adopters,
-        lag(cumulative_adopters) over (
+        n_cumulative_adopters,
+        lag(n_cumulative_adopters) over (
             partition by period_type, feature_name order by period_start
         ) as previous_cumulative_adopters
     from adoption
@@ -43,10 +43,10 @@ final as (
         period_type,
         feature_name,
         period_start,
-        cumulative_adopters,
+        n_cumulative_adopters,
         previous_cumulative_adopters
     from adoption_with_previous
-    where cumulative_adopters < previous_cumulative_adopters
+    where n_cumulative_adopters < previous_cumulative_adopters
 )
 
 select * from final

@@ -27,13 +27,13 @@ CONFIG = GeneratorConfig(persons=800, days=45, seed=12, start_date=datetime.date
 CATALOG_CSV = Path(__file__).resolve().parents[2] / "seeds" / "reference" / "feature_catalog.csv"
 UNKNOWN_FEATURES = ("teleport", "teleport", "time_travel", None)
 COLUMNS = (
-    "active_persons",
-    "adopters",
+    "n_active_persons",
+    "n_adopters",
     "adoption_rate",
-    "new_adopters",
-    "cumulative_adopters",
+    "n_new_adopters",
+    "n_cumulative_adopters",
     "median_days_to_adopt",
-    "retained_adopters",
+    "n_retained_adopters",
     "feature_retention_rate",
 )
 

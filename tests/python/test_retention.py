@@ -39,9 +39,12 @@ REPORTS = {
     "rpt_retention_monthly_first_time_on_or_after": ("month", "first_time", "on_or_after"),
     "rpt_retention_daily_recurring": ("day", "recurring", "on"),
 }
-COLUMNS = "cohort_start, period_number, cohort_size, retained_persons, retention_rate, is_period_complete"
+COLUMNS = (
+    "cohort_start, period_number, n_cohort_persons, n_retained_persons, retention_rate,"
+    " is_period_complete"
+)
 
-# (cohort_start, period_number) -> (cohort_size, retained_persons, retention_rate, is_period_complete)
+# (cohort_start, period_number) -> (n_cohort_persons, n_retained_persons, retention_rate, is_period_complete)
 Matrix = dict[tuple[datetime.date, int], tuple[int, int, float | None, bool]]
 
 
@@ -314,7 +317,10 @@ def show_cohort_retention(work_dir: Path, variables: dict[str, object], **argume
     assert run.returncode == 0, run.output[-4000:]
     return {
         (datetime.date.fromisoformat(row["cohort_start"]), row["period_number"]): (
-            row["cohort_size"], row["retained_persons"], row["retention_rate"], row["is_period_complete"],
+            row["n_cohort_persons"],
+            row["n_retained_persons"],
+            row["retention_rate"],
+            row["is_period_complete"],
         )
         for row in json.loads(run.output)["show"]
     }

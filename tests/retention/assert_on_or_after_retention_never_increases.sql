@@ -1,5 +1,5 @@
 -- In mode on_or_after a member retained on or after period N + 1 is also retained on or
--- after period N, so within a cohort retained_persons never rises with the period number,
+-- after period N, so within a cohort n_retained_persons never rises with the period number,
 -- and neither does retention_rate over the periods that have one (the complete ones), in
 -- the weekly and the monthly first-time reports. Returns the periods where either rises.
 with
@@ -9,7 +9,7 @@ weekly_retention as (
         'week' as period_type,
         cohort_start,
         period_number,
-        retained_persons,
+        n_retained_persons,
         retention_rate
     from {{ ref('rpt_retention_weekly_first_time_on_or_after') }}
 ),
@@ -19,7 +19,7 @@ monthly_retention as (
         'month' as period_type,
         cohort_start,
         period_number,
-        retained_persons,
+        n_retained_persons,
         retention_rate
     from {{ ref('rpt_retention_monthly_first_time_on_or_after') }}
 ),
@@ -35,9 +35,9 @@ retention_with_next as (
         period_type,
         cohort_start,
         period_number,
-        retained_persons,
+        n_retained_persons,
         retention_rate,
-        lead(retained_persons) over (
+        lead(n_retained_persons) over (
             partition by period_type, cohort_start order by period_number
         ) as next_retained_persons,
         lead(retention_rate) over (
@@ -49,5 +49,5 @@ retention_with_next as (
 select *
 from retention_with_next
 where
-    next_retained_persons > retained_persons
+    next_retained_persons > n_retained_persons
     or next_retention_rate > retention_rate

@@ -30,13 +30,13 @@ final as (
     select
         period_start,
         feature_name,
-        active_persons,
-        adopters,
+        n_active_persons,
+        n_adopters,
         adoption_rate,
-        new_adopters,
-        cumulative_adopters,
+        n_new_adopters,
+        n_cumulative_adopters,
         median_days_to_adopt,
-        retained_adopters,
+        n_retained_adopters,
         feature_retention_rate
     from monthly_adoption
 )
