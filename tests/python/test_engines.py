@@ -40,6 +40,13 @@ COMPARED_TABLES = {
     "marts.dim_persons": "person_id",
     "marts.fct_person_days": "person_day_id",
     "reports.rpt_event_reconciliation": "n_raw_rows",
+    "reports.rpt_retention_weekly_first_time_on": "cohort_start, period_number",
+    "reports.rpt_retention_monthly_first_time_on_or_after": "cohort_start, period_number",
+    "reports.rpt_retention_daily_recurring": "cohort_start, period_number",
+    "reports.rpt_feature_adoption_weekly": "feature_name, period_start",
+    "reports.rpt_active_persons_daily": "activity_date",
+    "reports.rpt_stickiness_monthly": "month_start_date, n_active_days",
+    "reports.rpt_lifecycle_weekly": "week_start_date, lifecycle_status",
 }
 FLOAT_DIGITS = 9  # floats compare rounded to this many decimals; decimals compare exactly
 
