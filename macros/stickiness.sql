@@ -44,34 +44,10 @@ periods_sized as (
     from periods
 ),
 
-digits as (
-    select 0 as digit
-    union all
-    select 1 as digit
-    union all
-    select 2 as digit
-    union all
-    select 3 as digit
-    union all
-    select 4 as digit
-    union all
-    select 5 as digit
-    union all
-    select 6 as digit
-    union all
-    select 7 as digit
-    union all
-    select 8 as digit
-    union all
-    select 9 as digit
-),
-
 -- 1 .. 99 active days, cut to the length of each period below
 buckets as (
-    select 10 * tens.digit + ones.digit as n_active_days
-    from digits as ones
-    cross join digits as tens
-    where 10 * tens.digit + ones.digit >= 1
+    select cast(generated_number as {{ dbt.type_int() }}) as n_active_days
+    from ({{ dbt.generate_series(99) }}) as series
 ),
 
 person_day_periods as (

@@ -22,41 +22,10 @@ data_range as (
     from person_days
 ),
 
-digits as (
-    select 0 as digit
-    union all
-    select 1 as digit
-    union all
-    select 2 as digit
-    union all
-    select 3 as digit
-    union all
-    select 4 as digit
-    union all
-    select 5 as digit
-    union all
-    select 6 as digit
-    union all
-    select 7 as digit
-    union all
-    select 8 as digit
-    union all
-    select 9 as digit
-),
-
 -- 0 .. 99999: enough days for 270 years of data
 day_numbers as (
-    select
-        ones.digit
-        + 10 * tens.digit
-        + 100 * hundreds.digit
-        + 1000 * thousands.digit
-        + 10000 * ten_thousands.digit as day_number
-    from digits as ones
-    cross join digits as tens
-    cross join digits as hundreds
-    cross join digits as thousands
-    cross join digits as ten_thousands
+    select cast(generated_number - 1 as {{ dbt.type_int() }}) as day_number
+    from ({{ dbt.generate_series(100000) }}) as series
 ),
 
 calendar as (
