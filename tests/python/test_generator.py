@@ -53,15 +53,14 @@ EXPECTED_TRUTH_TYPES = {
     "persona": pa.string(),
     "channel": pa.string(),
 }
+STAGING_PATH = ROOT / "models" / "staging" / "tracking" / "_tracking__models.yml"
+# The generator injects exactly the quarantine reasons that staging accepts.
 REASONS = {
-    "missing_event_id",
-    "missing_person_id",
-    "invalid_occurred_at",
-    "invalid_received_at",
-    "future_occurred_at",
-    "unknown_event_name",
-    "invalid_revenue",
-    "invalid_click_position",
+    reason
+    for column in yaml.safe_load(STAGING_PATH.read_text())["models"][0]["columns"]
+    if column["name"] == "invalid_reason"
+    for test in column["data_tests"]
+    for reason in test["accepted_values"]["arguments"]["values"]
 }
 CAMPAIGN_CHANNELS = {"email", "paid_search", "paid_social"}
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}")
