@@ -89,7 +89,9 @@ def format_summary(summary: BuildSummary) -> str:
         f"  persons            {summary.n_persons:>12,}",
         f"  engagement rate    {rate:>12}",
         f"  warehouse file     {summary.warehouse}",
-        "  marts              marts.fct_sessions, marts.fct_page_views, marts.dim_persons",
+        "  marts              marts.fct_sessions, fct_page_views, fct_person_days, dim_persons",
+        "  reports            reports.rpt_retention_*, rpt_feature_adoption_*,"
+        " rpt_active_persons_daily, rpt_stickiness_*, rpt_lifecycle_*",
         "  quarantine         intermediate.int_events_quarantined",
     ]
     return "\n".join(lines)
