@@ -24,8 +24,8 @@
     still come back in it), so its retention_rate is null (period 0, known to be 1,
     excepted); n_retained_persons still counts the persons seen so far. In mode on the rate
     of an incomplete period is reported as measured so far, flagged by the column.
-    Periods that lie wholly after the data are still output (0 retained, not complete), so
-    every cohort has n_periods + 1 rows.
+    A period that has not started by the last activity date has no row: the matrix is a
+    triangle, as in PostHog and Amplitude, never a row of zeros for the future.
 
     Returns a select of: cohort_start (date), period_number, n_cohort_persons,
     n_retained_persons, retention_rate (safe_divide), is_period_complete. -#}
@@ -253,6 +253,10 @@ retention_matrix as (
         on
             retention_cohorts.cohort_start = retention_retained.cohort_start
             and retention_period_numbers.period_number = retention_retained.period_number
+    -- periods that have not started by the last activity date are not part of the matrix
+    where retention_period_numbers.period_number <= {{ period_number_template
+        | replace('__from__', 'retention_cohorts.cohort_start')
+        | replace('__to__', 'retention_data_end.last_period_start') }}
 ),
 
 retention_final as (

@@ -85,6 +85,8 @@ def retention_matrix(
     for cohort_start, cohort in members.items():
         for number in range(n_periods + 1):
             target = add_periods(cohort_start, number, interval)
+            if target > last_date:  # not started yet: no row
+                break
             if mode == "on":
                 retained = sum(target in periods for periods in cohort)
             else:
@@ -267,6 +269,9 @@ def hand_matrix(table: dict[str, tuple[int, list[int], str]], mode: str) -> Matr
     for cohort_start, (size, retained, complete_flags) in table.items():
         assert len(retained) == len(complete_flags)
         for number, (count, flag) in enumerate(zip(retained, complete_flags, strict=True)):
+            # period N starts when period N - 1 is complete; a period not started has no row
+            if number > 0 and complete_flags[number - 1] != "Y":
+                break
             complete = flag == "Y"
             rate = None if mode == "on_or_after" and number > 0 and not complete else count / size
             matrix[(datetime.date.fromisoformat(cohort_start), number)] = (size, count, rate, complete)
