@@ -23,6 +23,11 @@ Guarantees of the clean events (the ones a correct pipeline keeps):
   on the first device, a login on the second.
 * feature_used names only features launched on or before the event's UTC date.
 * Sessions are never cut at the end of the period, so a few events fall on the day after.
+* About a third of error clicks start a rage-click burst: 2-4 more clicks on the same
+  element, 1-1.5 s apart (so 3 or more clicks within 5 s).
+* Truth ``funnel_step`` numbers the checkout funnel stages (1 product_viewed, 2
+  product_added, 3 checkout_started, 4 order_completed); within a session they come in
+  stage order.
 
 Traffic: the first event of a campaign session (email, paid_search, paid_social) has the
 UTM parameters in its page_url's query string, and in ~70% of sessions in the utm_*
@@ -98,6 +103,7 @@ TRUTH_COLUMNS: tuple[str, ...] = (
     "true_event_index",
     "persona",
     "channel",
+    "funnel_step",
 )
 
 # --- Event names (the tracking plan) ------------------------------------------------------
@@ -191,6 +197,13 @@ BASE_EVENT_MIX: tuple[tuple[int, float], ...] = (
 # P(product_added | viewed), P(checkout_started | added), P(order_completed | checkout)
 FUNNEL_STEP_RATES = (0.35, 0.55, 0.60)
 MAX_PRODUCT_VIEWS = 4  # per session
+# An error click is followed, this often, by a rage-click burst: RAGE_BURST_CLICKS more
+# clicks on the same element, RAGE_CLICK_GAP_MS apart, replacing the interaction events
+# (click, scroll, page_view) that came next in the session.
+RAGE_BURST_RATE = 0.35
+RAGE_BURST_CLICKS = (2, 4)  # min, max
+RAGE_CLICK_GAP_MS = (SECOND_MS, 1_500)  # min, max
+RAGE_CLICK_JITTER_PX = 6
 MAX_EVENTS_PER_SESSION = 45  # 44 gaps of at most 25 min: every session lasts under 20 h
 FIRST_SESSION_ANONYMOUS_WEIGHT = 0.65  # P(sign_up in session 1); else geometric later
 SECOND_DEVICE_SHARE = 0.20  # of registered persons
@@ -914,7 +927,10 @@ def _simulate_events(
     ordinal = np.arange(n, dtype=np.int64) - starts[session]
     first = ordinal == 0
 
-    occurred_ms = _event_times(config, rng, sessions, session, first, starts)
+    burst_start = _rage_bursts(rng, event_type, session)
+    in_burst = burst_start >= 0
+    event_type[in_burst] = CLICK
+    occurred_ms = _event_times(config, rng, sessions, session, first, starts, in_burst)
 
     # Identity: the user_id from the session's sign_up/login on, or from its start.
     identified_at = np.where(sessions.known_from_start, 0, np.iinfo(np.int64).max)
@@ -947,7 +963,7 @@ def _simulate_events(
     event_type[nothing] = PAGE_VIEW
 
     page = _pages(rng, site, event_type, first, product, feature)
-    element, click_x, click_y = _clicks(rng, event_type, sessions, session)
+    element, click_x, click_y = _clicks(rng, event_type, sessions, session, burst_start)
     properties = _properties(rng, event_type, quantity)
     spelling = np.where(rng.random(n) < SPELLING_RATE, rng.integers(1, N_SPELLINGS, n), 0)
     received_ms = occurred_ms + _delivery_delay(config, rng, n)
@@ -972,6 +988,29 @@ def _simulate_events(
     )
 
 
+def _rage_bursts(
+    rng: np.random.Generator, event_type: np.ndarray, session: np.ndarray
+) -> npt.NDArray[np.int64]:
+    """For each event, the error click whose rage-click burst it belongs to (-1 for none).
+    A burst takes over the next 2-4 events of the session while they are clicks, scrolls
+    or page views (never the first event, a feature use, a funnel or an account event)."""
+    n = len(event_type)
+    burst_start = np.full(n, -1, dtype=np.int64)
+    starts = np.flatnonzero((event_type == ERROR_CLICK) & (rng.random(n) < RAGE_BURST_RATE))
+    length = rng.integers(RAGE_BURST_CLICKS[0], RAGE_BURST_CLICKS[1] + 1, len(starts))
+    alive = np.ones(len(starts), dtype=bool)
+    for offset in range(1, RAGE_BURST_CLICKS[1] + 1):
+        follower = np.minimum(starts + offset, n - 1)
+        alive &= (
+            (starts + offset < n)
+            & (offset <= length)
+            & (session[follower] == session[starts])
+            & np.isin(event_type[follower], (CLICK, SCROLL, PAGE_VIEW))
+        )
+        burst_start[follower[alive]] = starts[alive]
+    return burst_start
+
+
 def _product_prices(rng: np.random.Generator) -> npt.NDArray[np.int64]:
     """Price in cents of each product: 5 to 400 euros, ending in .00, .90 or .99."""
     euros = np.clip(np.round(rng.lognormal(3.6, 0.7, N_PRODUCTS)), 5, 400).astype(np.int64)
@@ -985,8 +1024,10 @@ def _event_times(
     session: npt.NDArray[np.intp],
     first: npt.NDArray[np.bool_],
     starts: npt.NDArray[np.int64],
+    in_burst: npt.NDArray[np.bool_],
 ) -> npt.NDArray[np.int64]:
-    """Occurred time (epoch ms) of each event: gaps inside sessions, sessions spaced."""
+    """Occurred time (epoch ms) of each event: gaps inside sessions (1-1.5 s before a
+    rage-burst click), sessions spaced."""
     n = len(session)
     kind = _pick(rng, _cdf(GAP_KIND_WEIGHTS), n)
     seconds_gap = np.round(rng.lognormal(np.log(15 * SECOND_MS), 0.9, n))
@@ -994,6 +1035,7 @@ def _event_times(
     long_gap = rng.integers(20 * MINUTE_MS, MAX_EVENT_GAP_MS + 1, n)
     gap = np.choose(kind, (seconds_gap, minutes_gap, long_gap)).astype(np.int64)
     gap = np.clip(gap, MIN_EVENT_GAP_MS, MAX_EVENT_GAP_MS)
+    gap[in_burst] = rng.integers(RAGE_CLICK_GAP_MS[0], RAGE_CLICK_GAP_MS[1] + 1, int(in_burst.sum()))
     gap[first] = 0
     within = np.cumsum(gap)
     within -= within[starts][session]
@@ -1060,8 +1102,10 @@ def _clicks(
     event_type: np.ndarray,
     sessions: _Sessions,
     session: np.ndarray,
+    burst_start: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Element and position (px) of clicks and error clicks; -1 elsewhere."""
+    """Element and position (px) of clicks and error clicks; -1 elsewhere. A rage-burst
+    click hits the element of its error click, a few pixels from it."""
     n = len(event_type)
     element = np.full(n, -1, dtype=np.int64)
     click_x = np.full(n, -1, dtype=np.int64)
@@ -1076,6 +1120,12 @@ def _clicks(
         element[where] = chosen
         click_x[where] = np.floor((x0 + u[0] * (x1 - x0)) * (width - 1)).astype(np.int64)
         click_y[where] = np.floor(y0 + u[1] * (y1 - y0)).astype(np.int64)
+    burst = np.flatnonzero(burst_start >= 0)
+    origin = burst_start[burst]
+    jitter = rng.integers(-RAGE_CLICK_JITTER_PX, RAGE_CLICK_JITTER_PX + 1, (2, len(burst)))
+    element[burst] = element[origin]
+    click_x[burst] = np.maximum(click_x[origin] + jitter[0], 0)
+    click_y[burst] = np.maximum(click_y[origin] + jitter[1], 0)
     return element, click_x, click_y
 
 
@@ -1365,6 +1415,10 @@ def _build_tables(
         "",
     )
     invalid = rows.kind == INVALID
+    # 1-based stage of the checkout funnel (product_viewed .. order_completed), -1 for none.
+    stage_of_type = np.full(len(EVENT_NAMES), -1, dtype=np.int64)
+    stage_of_type[list(FUNNEL_STAGES)] = np.arange(1, len(FUNNEL_STAGES) + 1)
+    funnel_step = np.where(invalid, -1, stage_of_type[clean.event_type[src]])
     truth = pa.table(
         {
             "raw_row_number": pa.array(np.arange(len(src), dtype=np.int64)),
@@ -1379,6 +1433,7 @@ def _build_tables(
                 [p.name for p in PERSONAS], np.where(invalid, -1, persons.persona[person])
             ),
             "channel": _take(CHANNELS, np.where(invalid, -1, sessions.channel[session])),
+            "funnel_step": pa.array(funnel_step, pa.int64(), mask=funnel_step < 0),
         }
     )
     return GeneratedEvents(events=events, truth=truth)

@@ -52,6 +52,7 @@ EXPECTED_TRUTH_TYPES = {
     "true_event_index": pa.int64(),
     "persona": pa.string(),
     "channel": pa.string(),
+    "funnel_step": pa.int64(),
 }
 STAGING_PATH = ROOT / "models" / "staging" / "tracking" / "_tracking__models.yml"
 # The generator injects exactly the quarantine reasons that staging accepts.
@@ -380,6 +381,59 @@ def test_attributes_by_event_type(clean_rows: list[dict]) -> None:
     counts = [funnel[s] for s in steps]
     assert counts == sorted(counts, reverse=True) and counts[-1] > 0
     assert funnel["error_click"] > 0
+
+
+def test_funnel_step_truth(clean_rows: list[dict]) -> None:
+    """funnel_step names the checkout stage of exactly the funnel events, and a session's
+    stages come in order."""
+    steps = ["product_viewed", "product_added", "checkout_started", "order_completed"]
+    by_session: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row in clean_rows:
+        name = _normalize(row["event_name"])
+        expected = steps.index(name) + 1 if name in steps else None
+        assert row["t_funnel_step"] == expected
+        if expected is not None:
+            by_session[row["t_true_session_id"]].append((row["t_true_event_index"], expected))
+    assert by_session
+    for stages in by_session.values():
+        in_time_order = [stage for _, stage in sorted(stages)]
+        assert in_time_order == sorted(in_time_order)
+
+
+def test_rage_click_bursts(sample: GeneratedEvents) -> None:
+    """Some error clicks are followed by 2-4 clicks on the same element 1-1.5 s apart, and
+    every click 1-1.5 s after the previous event of its session continues such a burst."""
+    rows = sorted(
+        (
+            (row["t_true_session_id"], row["t_true_event_index"], row)
+            for row in _rows(sample)
+            if row["t_row_kind"] == "clean"
+        ),
+        key=lambda item: (item[0], item[1]),
+    )
+    burst_lengths = []
+    run = 0
+    for (session, _, row), (previous_session, _, previous) in zip(rows[1:], rows[:-1], strict=True):
+        occurred, previous_occurred = (_parse_time(r["occurred_at"]) for r in (row, previous))
+        assert occurred is not None and previous_occurred is not None
+        gap = occurred - previous_occurred
+        name = _normalize(row["event_name"])
+        in_burst = (
+            session == previous_session
+            and name == "click"
+            and datetime.timedelta(seconds=1) <= gap <= datetime.timedelta(seconds=1.5)
+            and row["element"] == previous["element"]
+            and (run > 0 or _normalize(previous["event_name"]) == "error_click")
+        )
+        if in_burst:
+            run += 1
+            assert abs(int(row["click_x"]) - int(previous["click_x"])) <= 12
+        elif run:
+            burst_lengths.append(run)
+            run = 0
+    assert burst_lengths and set(burst_lengths) <= {1, 2, 3, 4}
+    # A burst is cut short only by a non-interaction event; most reach 2 or more clicks.
+    assert sum(length >= 2 for length in burst_lengths) > len(burst_lengths) / 2
 
 
 def test_traffic_sources(clean_rows: list[dict]) -> None:
