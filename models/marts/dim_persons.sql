@@ -64,6 +64,9 @@ first_sessions as (
         utm_source,
         utm_medium,
         utm_campaign,
+        session_source,
+        session_medium,
+        channel_group,
         device_type,
         country
     from sessions
@@ -85,6 +88,9 @@ final as (
         first_sessions.utm_source as first_touch_utm_source,
         first_sessions.utm_medium as first_touch_utm_medium,
         first_sessions.utm_campaign as first_touch_utm_campaign,
+        first_sessions.session_source as first_touch_session_source,
+        first_sessions.session_medium as first_touch_session_medium,
+        first_sessions.channel_group as first_touch_channel_group,
         first_sessions.device_type as first_touch_device_type,
         first_sessions.country as first_touch_country,
         person_totals.n_sessions,

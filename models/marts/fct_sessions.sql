@@ -4,6 +4,16 @@ events as (
     select * from {{ ref('int_events_sessionized') }}
 ),
 
+channels as (
+    select
+        session_id,
+        session_source,
+        session_medium,
+        session_campaign,
+        channel_group
+    from {{ ref('int_sessions_channel_grouped') }}
+),
+
 page_views as (
     select
         session_id,
@@ -77,11 +87,17 @@ sessions_joined as (
         first_events.utm_term,
         first_events.device_type,
         first_events.country,
+        channels.session_source,
+        channels.session_medium,
+        channels.session_campaign,
+        channels.channel_group,
         landing_pages.page_path as landing_page_path,
         exit_pages.page_path as exit_page_path
     from session_totals
     inner join first_events
         on session_totals.session_id = first_events.session_id
+    inner join channels
+        on session_totals.session_id = channels.session_id
     left join landing_pages
         on session_totals.session_id = landing_pages.session_id
     left join exit_pages
@@ -121,6 +137,10 @@ final as (
         utm_campaign,
         utm_content,
         utm_term,
+        session_source,
+        session_medium,
+        session_campaign,
+        channel_group,
         device_type,
         country,
         n_conversions > 0 as has_conversion,

@@ -116,3 +116,35 @@ def test_session_and_person_marts_equal_the_truth(built: tuple[list[dict], DbtRu
     assert dict(run.query("select person_id, n_sessions from marts.dim_persons")) == {
         person: len(sessions) for person, sessions in sessions_per_person.items()
     }
+
+
+# The generator's channels are GA4 default channel groups under other names.
+GA4_CHANNEL_OF = {
+    "direct": "Direct",
+    "organic_search": "Organic Search",
+    "organic_social": "Organic Social",
+    "referral": "Referral",
+    "email": "Email",
+    "paid_search": "Paid Search",
+    "paid_social": "Paid Social",
+}
+
+
+def test_every_session_has_its_true_channel(built: tuple[list[dict], DbtRun]) -> None:
+    """UTM parameters (in the columns or only in the page URL) win over the referrer; paid
+    sessions also carry a search-engine or social referrer, so an order mistake shows."""
+    truth, run = built
+    channel_of_event = dict(
+        run.query(
+            "select events.event_id, sessions.channel_group"
+            " from intermediate.int_events_sessionized as events"
+            " inner join marts.fct_sessions as sessions on events.session_id = sessions.session_id"
+        )
+    )
+    wrong = [
+        (row["true_session_id"], row["channel"], channel_of_event[row["event_id"]])
+        for row in clean_rows(truth)
+        if channel_of_event[row["event_id"]] != GA4_CHANNEL_OF[row["channel"]]
+    ]
+    assert not wrong, f"{len(wrong)} events in sessions of the wrong channel, e.g. {wrong[:5]}"
+    assert {GA4_CHANNEL_OF[row["channel"]] for row in clean_rows(truth)} == set(GA4_CHANNEL_OF.values())
