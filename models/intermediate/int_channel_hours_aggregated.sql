@@ -1,0 +1,116 @@
+with
+
+sessions as (
+    select
+        person_id,
+        started_at,
+        duration_seconds,
+        n_events,
+        is_engaged,
+        channel_group
+    from {{ ref('fct_sessions') }}
+),
+
+session_hours as (
+    select
+        sessions.*,
+        {{ dbt.date_trunc('hour', 'started_at') }} as hour_started_at
+    from sessions
+),
+
+data_range as (
+    select
+        min(hour_started_at) as first_hour_started_at,
+        {{ epoch_milliseconds('min(hour_started_at)') }} as first_hour_ms,
+        {{ epoch_milliseconds('max(hour_started_at)') }} as last_hour_ms
+    from session_hours
+),
+
+-- 0 .. 99999: hours enough for 11 years of data (a test reconciles the sessions)
+hour_numbers as (
+    select cast(generated_number - 1 as {{ dbt.type_int() }}) as hour_number
+    from ({{ dbt.generate_series(100000) }}) as series
+),
+
+hours as (
+    select
+        {{ dbt.dateadd('hour', 'hour_numbers.hour_number', 'data_range.first_hour_started_at') }}
+            as hour_started_at
+    from hour_numbers
+    cross join data_range
+    where
+        hour_numbers.hour_number
+        <= (data_range.last_hour_ms - data_range.first_hour_ms) / 3600000
+),
+
+channel_groups as (
+    select distinct channel_group
+    from sessions
+),
+
+-- Every hour x channel seen in the data, so an hour without sessions reports zeros.
+grid as (
+    select
+        hours.hour_started_at,
+        channel_groups.channel_group
+    from hours
+    cross join channel_groups
+),
+
+hourly as (
+    select
+        hour_started_at,
+        channel_group,
+        count(distinct person_id) as users,
+        count(*) as sessions,
+        count(case when is_engaged then 1 end) as engaged_sessions,
+        sum(duration_seconds) as duration_seconds,
+        cast(sum(n_events) as {{ dbt.type_bigint() }}) as event_count
+    from session_hours
+    group by
+        hour_started_at,
+        channel_group
+),
+
+filled as (
+    select
+        grid.hour_started_at,
+        grid.channel_group,
+        cast(coalesce(hourly.users, 0) as {{ dbt.type_bigint() }}) as users,
+        cast(coalesce(hourly.sessions, 0) as {{ dbt.type_bigint() }}) as sessions,
+        cast(coalesce(hourly.engaged_sessions, 0) as {{ dbt.type_bigint() }})
+            as engaged_sessions,
+        coalesce(hourly.duration_seconds, 0) as duration_seconds,
+        coalesce(hourly.event_count, 0) as event_count
+    from grid
+    left join hourly
+        on
+            grid.hour_started_at = hourly.hour_started_at
+            and grid.channel_group = hourly.channel_group
+),
+
+final as (
+    select
+        cast(
+            cast(
+                extract(year from hour_started_at) * 1000000
+                + extract(month from hour_started_at) * 10000
+                + extract(day from hour_started_at) * 100
+                + extract(hour from hour_started_at)
+                as {{ dbt.type_bigint() }}
+            ) as {{ dbt.type_string() }}
+        ) as date_hour,
+        channel_group as session_primary_channel_group,
+        users,
+        sessions,
+        engaged_sessions,
+        coalesce({{ safe_divide('duration_seconds', 'sessions') }}, 0)
+            as average_engagement_time_per_session,
+        coalesce({{ safe_divide('engaged_sessions', 'users') }}, 0) as engaged_sessions_per_user,
+        coalesce({{ safe_divide('event_count', 'sessions') }}, 0) as events_per_session,
+        coalesce({{ safe_divide('engaged_sessions', 'sessions') }}, 0) as engagement_rate,
+        event_count
+    from filled
+)
+
+select * from final

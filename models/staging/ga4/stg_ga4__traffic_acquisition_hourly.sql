@@ -1,0 +1,62 @@
+with
+
+-- Without an export configured: an empty relation of the export's columns.
+export_rows as (
+    {%- if var('ga4_traffic_export_location') != '' %}
+        select * from {{ source('ga4', 'traffic_acquisition_hourly') }}
+    {%- else %}
+        select
+            cast(null as {{ dbt.type_string() }}) as date_hour,
+            cast(null as {{ dbt.type_string() }}) as session_primary_channel_group,
+            cast(null as {{ dbt.type_string() }}) as users,
+            cast(null as {{ dbt.type_string() }}) as sessions,
+            cast(null as {{ dbt.type_string() }}) as engaged_sessions,
+            cast(null as {{ dbt.type_string() }}) as average_engagement_time_per_session,
+            cast(null as {{ dbt.type_string() }}) as engaged_sessions_per_user,
+            cast(null as {{ dbt.type_string() }}) as events_per_session,
+            cast(null as {{ dbt.type_string() }}) as engagement_rate,
+            cast(null as {{ dbt.type_string() }}) as event_count
+        where 1 = 0
+    {%- endif %}
+),
+
+typed as (
+    select
+        trim(date_hour) as date_hour,
+        trim(session_primary_channel_group) as session_primary_channel_group,
+        {{ try_cast('trim(users)', dbt.type_bigint()) }} as users,
+        {{ try_cast('trim(sessions)', dbt.type_bigint()) }} as sessions,
+        {{ try_cast('trim(engaged_sessions)', dbt.type_bigint()) }} as engaged_sessions,
+        {{ try_cast('trim(average_engagement_time_per_session)', type_double()) }}
+            as average_engagement_time_per_session,
+        {{ try_cast('trim(engaged_sessions_per_user)', type_double()) }}
+            as engaged_sessions_per_user,
+        {{ try_cast('trim(events_per_session)', type_double()) }} as events_per_session,
+        {{ try_cast('trim(engagement_rate)', type_double()) }} as engagement_rate,
+        {{ try_cast('trim(event_count)', dbt.type_bigint()) }} as event_count
+    from export_rows
+),
+
+final as (
+    select
+        *,
+        case
+            when not {{ regex_matches('date_hour', '^[0-9]{10}$') }}
+                then 'invalid_date_hour'
+            when session_primary_channel_group is null or session_primary_channel_group = ''
+                then 'missing_channel_group'
+            when
+                users is null
+                or sessions is null
+                or engaged_sessions is null
+                or average_engagement_time_per_session is null
+                or engaged_sessions_per_user is null
+                or events_per_session is null
+                or engagement_rate is null
+                or event_count is null
+                then 'invalid_metric'
+        end as invalid_reason
+    from typed
+)
+
+select * from final
