@@ -5,6 +5,7 @@
         'integer': 'integer',
         'bigint': 'bigint',
         'numeric': 'numeric',
+        'double': 'double precision',
         'timestamptz': 'timestamp with time zone',
         'date': 'date',
     }) }}

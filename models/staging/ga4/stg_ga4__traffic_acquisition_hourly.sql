@@ -1,3 +1,4 @@
+-- depends_on: {{ source('ga4', 'traffic_acquisition_hourly') }}
 with
 
 -- Without an export configured: an empty relation of the export's columns.
