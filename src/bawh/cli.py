@@ -9,11 +9,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bawh import generator
+from bawh import generator, support
 from bawh.summary import format_summary, read_summary
 
 # The committed demo seed (seeds/demo/raw_events.csv) is exactly this configuration.
 DEMO_CONFIG = generator.GeneratorConfig(persons=300, days=30, seed=20261001)
+# The committed support-platform demo seeds (seeds/demo/support_*.csv): a handful of defective
+# rows (about 1%) so the demo quarantine and its reconciliation test have something to show.
+DEMO_SUPPORT_CONFIG = support.SupportConfig(
+    defect_rate=0.01, duplicate_rate=0.005, fractional_second_rate=0.05, unknown_user_rate=0.02
+)
 
 
 def _generate(arguments: argparse.Namespace) -> int:
@@ -53,6 +58,10 @@ def _demo_data(arguments: argparse.Namespace) -> int:
     generated = generator.generate(DEMO_CONFIG)
     generator.write_csv(generated.events, arguments.output)
     print(f"{generated.events.num_rows:,} demo raw rows -> {arguments.output}")
+    for path in support.write_support_csv(
+        support.generate_support(DEMO_SUPPORT_CONFIG), arguments.output.parent
+    ):
+        print(f"support demo seed -> {path}")
     return 0
 
 
