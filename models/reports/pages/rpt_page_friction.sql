@@ -76,8 +76,10 @@ final as (
         exit_rate,
         median_time_on_page_seconds,
         friction_score,
+        n_page_views >= {{ var('page_friction_min_page_views') }} as has_min_page_views,
         row_number() over (
             order by
+                case when n_page_views >= {{ var('page_friction_min_page_views') }} then 0 else 1 end,
                 friction_score desc nulls last,
                 n_error_clicks + n_rage_clicks desc,
                 n_page_views desc,
