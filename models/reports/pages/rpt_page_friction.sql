@@ -55,11 +55,12 @@ page_stats as (
 page_rates as (
     select
         *,
-        {{ safe_divide('n_error_clicks', 'n_page_views') }} as error_click_rate,
-        {{ safe_divide('n_rage_clicks', 'n_page_views') }} as rage_click_rate,
+        {{ safe_divide('n_error_clicks', 'n_page_views') }} as error_clicks_per_page_view,
+        {{ safe_divide('n_rage_clicks', 'n_page_views') }} as rage_clicks_per_page_view,
         {{ safe_divide('n_exits', 'n_page_views') }} as exit_rate,
         {{ page_friction_score('n_error_clicks', 'n_rage_clicks', 'n_page_views') }}
-            as friction_score
+            as friction_score,
+        n_page_views >= {{ var('page_friction_min_page_views') }} as has_min_page_views
     from page_stats
 ),
 
@@ -71,15 +72,15 @@ final as (
         n_error_clicks,
         n_rage_clicks,
         n_exits,
-        error_click_rate,
-        rage_click_rate,
+        error_clicks_per_page_view,
+        rage_clicks_per_page_view,
         exit_rate,
         median_time_on_page_seconds,
         friction_score,
-        n_page_views >= {{ var('page_friction_min_page_views') }} as has_min_page_views,
+        has_min_page_views,
         row_number() over (
             order by
-                case when n_page_views >= {{ var('page_friction_min_page_views') }} then 0 else 1 end,
+                case when has_min_page_views then 0 else 1 end,
                 friction_score desc nulls last,
                 n_error_clicks + n_rage_clicks desc,
                 n_page_views desc,

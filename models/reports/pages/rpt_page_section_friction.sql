@@ -50,9 +50,9 @@ section_rates as (
         section_stats.*,
         coalesce(page_view_counts.n_page_views, 0) as n_page_views,
         {{ safe_divide('section_stats.n_error_clicks', 'page_view_counts.n_page_views') }}
-            as error_click_rate,
+            as error_clicks_per_page_view,
         {{ safe_divide('section_stats.n_rage_clicks', 'page_view_counts.n_page_views') }}
-            as rage_click_rate,
+            as rage_clicks_per_page_view,
         {{ safe_divide('section_stats.n_error_clicks', 'section_stats.n_clicks') }}
             as error_click_share,
         {{ safe_divide('section_stats.n_rage_clicks', 'section_stats.n_clicks') }}
@@ -72,8 +72,8 @@ final as (
         n_rage_clicks,
         n_persons,
         n_persons_affected,
-        error_click_rate,
-        rage_click_rate,
+        error_clicks_per_page_view,
+        rage_clicks_per_page_view,
         error_click_share,
         rage_click_share,
         row_number() over (
