@@ -47,6 +47,13 @@ COMPARED_TABLES = {
     "reports.rpt_active_persons_daily": "activity_date",
     "reports.rpt_stickiness_monthly": "month_start_date, n_active_days",
     "reports.rpt_lifecycle_weekly": "week_start_date, lifecycle_status",
+    "reports.rpt_channel_traffic_hourly": "date_hour, session_primary_channel_group",
+    "intermediate.int_clicks_rage_flagged": "event_id",
+    "reports.rpt_page_friction": "page_path",
+    "reports.rpt_page_section_friction": "page_path, page_section",
+    "reports.rpt_click_heatmap": "page_path, device_type, cell_column, cell_row",
+    "marts.dim_person_segments": "person_id",
+    "reports.rpt_segment_summary": "segment_priority",
 }
 FLOAT_DIGITS = 9  # floats compare rounded to this many decimals; decimals compare exactly
 
@@ -142,9 +149,11 @@ def engine_rows(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         rows["spark"] = {}
         for table, key in COMPARED_TABLES.items():
             schema, name = table.split(".")
-            files = spark_dir / "warehouse" / f"{schema}.db" / name / "*.parquet"
+            # '**': a partitioned table keeps its files in one folder per partition value
+            files = spark_dir / "warehouse" / f"{schema}.db" / name / "**" / "*.parquet"
             rows["spark"][table] = _rows(reader.execute(
-                f"select {', '.join(columns[table])} from read_parquet('{files}') order by {key}"
+                f"select {', '.join(columns[table])}"
+                f" from read_parquet('{files}', hive_partitioning = true) order by {key}"
             ).fetchall())
 
     with postgres_server() as postgres_environment:
