@@ -7,9 +7,7 @@ with
 persons as (
     select
         person_id,
-        coalesce(
-            first_touch_utm_source, first_touch_referrer_host, '(direct)'
-        ) as first_touch_source
+        first_touch_session_source as first_touch_source
     from {{ ref('dim_persons') }}
 ),
 

@@ -100,8 +100,69 @@ def _check_support_engagement_per_user(result: Result) -> None:
         assert row["avg_session_length_minutes"] > 0
 
 
+def _check_channel_metrics_correlation(result: Result) -> None:
+    metrics = sorted(set(result.column("metric_a")))
+    assert len(metrics) == 8 and sorted(set(result.column("metric_b"))) == metrics
+    correlation = {
+        (row["metric_a"], row["metric_b"]): row["correlation_coefficient"] for row in result.rows
+    }
+    assert len(correlation) == len(result.rows) == len(metrics) ** 2
+    n_hours = result.scalar("select count(*) from reports.rpt_channel_traffic_hourly where sessions > 0")
+    assert set(result.column("n_hours")) == {n_hours}
+    for (a, b), value in correlation.items():
+        assert -1.0 - 1e-12 <= value <= 1.0 + 1e-12, (a, b, value)
+        assert _is_close(value, correlation[(b, a)])
+        if a == b:
+            assert _is_close(value, 1.0), a
+    # one pair recomputed in Python from the report
+    pairs = result.run.query(
+        "select sessions, event_count from reports.rpt_channel_traffic_hourly where sessions > 0"
+    )
+    xs, ys = [float(x) for x, _ in pairs], [float(y) for _, y in pairs]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    covariance = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+    spread = math.sqrt(sum((x - mean_x) ** 2 for x in xs) * sum((y - mean_y) ** 2 for y in ys))
+    assert math.isclose(correlation[("sessions", "event_count")], covariance / spread, rel_tol=1e-9)
+
+
+def _check_retention_by_acquisition_channel(result: Result) -> None:
+    """Recomputed in Python from dim_persons and fct_person_days."""
+    persons = dict(result.run.query("select person_id, first_seen_date from marts.dim_persons"))
+    channel = dict(result.run.query("select person_id, first_touch_channel_group from marts.dim_persons"))
+    days = result.run.query("select person_id, activity_date from marts.fct_person_days")
+    last = max(day for _, day in days)
+    active_weeks = {(person, (day - persons[person]).days // 7) for person, day in days}
+    expected: dict[tuple[str, int], list[int]] = {}
+    for person, first_seen in persons.items():
+        for week in range(5):
+            if (last - first_seen).days >= week * 7 + 6:
+                counts = expected.setdefault((channel[person], week), [0, 0])
+                counts[0] += 1
+                counts[1] += (person, week) in active_weeks
+    actual = {
+        (row["first_touch_channel_group"], row["week_number"]): [row["n_persons"], row["n_retained"]]
+        for row in result.rows
+    }
+    assert actual == expected
+    assert all(_is_close(row["retention_rate"], 1.0) for row in result.rows if row["week_number"] == 0)
+
+
+def _check_top_bottleneck_page_sections(result: Result) -> None:
+    ranks = result.column("section_friction_rank")
+    assert ranks == list(range(1, len(ranks) + 1)) and len(ranks) <= 10
+    affected = result.column("n_persons_affected")
+    assert affected == sorted(affected, reverse=True)
+    page_views = dict(result.run.query("select page_path, n_page_views from reports.rpt_page_friction"))
+    for row in result.rows:
+        assert row["n_error_clicks"] + row["n_rage_clicks"] > 0
+        assert row["n_page_views"] == page_views.get(row["page_path"])
+
+
 # One entry per analyses/*.sql: an analysis added without its checks fails the test.
 CHECKS: dict[str, Check] = {
+    "channel_metrics_correlation": _check_channel_metrics_correlation,
+    "retention_by_acquisition_channel": _check_retention_by_acquisition_channel,
+    "top_bottleneck_page_sections": _check_top_bottleneck_page_sections,
     "engagement_by_first_touch_source": _check_engagement_by_first_touch_source,
     "engagement_per_user": _check_engagement_per_user,
     "support_engagement_per_user": _check_support_engagement_per_user,
