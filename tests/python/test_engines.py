@@ -54,6 +54,15 @@ COMPARED_TABLES = {
     "reports.rpt_click_heatmap": "page_path, device_type, cell_column, cell_row",
     "marts.dim_person_segments": "person_id",
     "reports.rpt_segment_summary": "segment_priority",
+    "marts.fct_person_funnel_steps": "person_funnel_step_id",
+    "marts.fct_person_funnels": "person_funnel_id",
+    "reports.rpt_funnel_steps": "funnel_name, step_number",
+    "reports.rpt_funnel_steps_by_channel_device": "funnel_name, channel_group, device_type, step_number",
+    "intermediate.int_support_rows_quarantined": "source_table, raw_row_id",
+    "marts.fct_support_sessions": "session_id",
+    "marts.fct_support_recommendations": "recommendation_id",
+    "marts.dim_moderators": "moderator_id",
+    "reports.rpt_recommendation_performance": "recommendation_type",
 }
 FLOAT_DIGITS = 9  # floats compare rounded to this many decimals; decimals compare exactly
 
