@@ -13,8 +13,11 @@ export SPARK_LOCAL_IP := 127.0.0.1
 PG_BIN := /usr/lib/postgresql/15/bin
 # The test suite builds into its own file so it never touches the demo warehouse.
 TEST_DUCKDB_PATH := $(CURDIR)/target/test_warehouse.duckdb
+# Where `make run` publishes the marts for readers (BI tools, the dashboard): see bawh.publish.
+PUBLICATION_DIR ?= $(CURDIR)/publication
+DASHBOARD_PORT ?= 8501
 
-.PHONY: help run test lint typecheck build-test pytest engines-deps demo-data clean
+.PHONY: help run test lint typecheck build-test pytest engines-deps demo-data publish dashboard browser-deps clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -28,6 +31,7 @@ $(BIN)/.installed: requirements.txt constraints.txt pyproject.toml
 
 run: $(BIN)/.installed  ## Install, load the demo events, build and test every model, print a summary
 	$(BIN)/dbt build
+	$(BIN)/bawh publish --warehouse "$(BAWH_DUCKDB_PATH)" --publication "$(PUBLICATION_DIR)"
 	$(BIN)/bawh summary --warehouse "$(BAWH_DUCKDB_PATH)"
 
 test: build-test lint typecheck pytest  ## The whole suite: dbt build (data + unit tests), sqlfluff, ruff, mypy, pytest
@@ -53,11 +57,29 @@ engines-deps:  ## Server-side tools of the Postgres and Spark tests
 	@test -x $(PG_BIN)/postgres || { apt-get update -q && apt-get install -y -q postgresql-15; }
 	@command -v java >/dev/null || { apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; }
 
-pytest: $(BIN)/.installed engines-deps  ## Python tests: generator, truth, conventions, three engines
+# Debian's Chromium and its chromedriver for the dashboard's browser tests (Selenium is given
+# /usr/bin/chromedriver, so nothing else is downloaded), installed only when missing.
+browser-deps:  ## Headless Chromium of the dashboard's browser tests
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { apt-get update -q \
+		&& apt-get install -y -q chromium chromium-driver; }
+
+pytest: $(BIN)/.installed engines-deps browser-deps  ## Python tests: generator, truth, conventions, three engines
 	$(BIN)/python -m pytest
 
 demo-data: $(BIN)/.installed  ## Regenerate the committed demo seed from the fixed seed
 	$(BIN)/bawh demo-data --output seeds/demo/raw_events.csv
 
+# A failed dbt build stops here (make stops at the first failing command): the last good
+# publication stays in place.
+publish: $(BIN)/.installed  ## Build, then publish marts and reports to publication/current
+	$(BIN)/dbt build
+	$(BIN)/bawh publish --warehouse "$(BAWH_DUCKDB_PATH)" --publication "$(PUBLICATION_DIR)"
+
+dashboard: $(BIN)/.installed  ## Serve the dashboard over the current publication (builds one if none)
+	@test -e "$(PUBLICATION_DIR)/current/catalog.duckdb" || $(MAKE) publish
+	BAWH_PUBLICATION="$(PUBLICATION_DIR)" $(BIN)/streamlit run src/bawh/dashboard/app.py \
+		--server.headless true --server.address 127.0.0.1 --server.port $(DASHBOARD_PORT) \
+		--browser.gatherUsageStats false --client.toolbarMode viewer
+
 clean:  ## Remove the virtual environment, dbt artefacts and warehouse files
-	rm -rf $(VENV) target logs dbt_packages behavioral_warehouse.duckdb*
+	rm -rf $(VENV) target logs dbt_packages behavioral_warehouse.duckdb* publication

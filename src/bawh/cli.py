@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bawh import generator, support
+from bawh import generator, publish, support
 from bawh.summary import format_summary, read_summary
 
 # The committed demo seed (seeds/demo/raw_events.csv) is exactly this configuration.
@@ -65,6 +65,16 @@ def _demo_data(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(arguments: argparse.Namespace) -> int:
+    publication = publish.publish(arguments.warehouse, arguments.publication, keep=arguments.keep)
+    print(
+        f"published {len(publication.row_counts)} tables ({publication.size_bytes / 1e6:.1f} MB)"
+        f" -> {publication.path} in {publication.seconds:.1f} s;"
+        f" readers open {arguments.publication / 'current' / 'catalog.duckdb'} read-only"
+    )
+    return 0
+
+
 def _summary(arguments: argparse.Namespace) -> int:
     print(format_summary(read_summary(arguments.warehouse)))
     return 0
@@ -113,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="print the headline numbers of a build")
     summary.add_argument("--warehouse", type=Path, default=Path("behavioral_warehouse.duckdb"))
     summary.set_defaults(handler=_summary)
+
+    publisher = commands.add_parser(
+        "publish", help="export marts and reports to publication/current for BI readers"
+    )
+    publisher.add_argument("--warehouse", type=Path, default=Path("behavioral_warehouse.duckdb"))
+    publisher.add_argument("--publication", type=Path, default=Path("publication"))
+    publisher.add_argument("--keep", type=int, default=2, help="publications kept (default 2)")
+    publisher.set_defaults(handler=_publish)
     return parser
 
 

@@ -1,0 +1,344 @@
+"""The warehouse dashboard (Streamlit): `make dashboard`, or
+`streamlit run src/bawh/dashboard/app.py` with BAWH_PUBLICATION pointing at a publication root.
+
+It reads the current publication read-only (a fresh connection per page render, so a new
+publication shows up on the next interaction) and never the warehouse itself. Every query is
+in bawh.dashboard.queries; a missing table or an empty result shows a message.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import altair as alt
+import duckdb
+import streamlit as st
+
+from bawh.dashboard import queries
+
+Page = Callable[[duckdb.DuckDBPyConnection, queries.Filters], None]
+
+
+def _integer(value: Any) -> str:
+    return f"{int(value):,}"
+
+
+def _percent(value: Any) -> str:
+    return "n/a" if value is None or value != value else f"{float(value):.1%}"
+
+
+def _money(value: Any) -> str:
+    return f"{float(value):,.2f}"
+
+
+def _is_empty(frame: Any, what: str) -> bool:
+    if frame is None or len(frame) == 0:
+        st.info(f"No {what} for these filters.")
+        return True
+    return False
+
+
+def _sidebar_filters(connection: duckdb.DuckDBPyConnection) -> queries.Filters:
+    options = queries.filter_options(connection)
+    st.sidebar.header("Filters")
+    start_date: datetime.date | None = options["min_date"]
+    end_date: datetime.date | None = options["max_date"]
+    if start_date is not None and end_date is not None:
+        chosen = st.sidebar.date_input(
+            "Date range", value=(start_date, end_date), min_value=start_date,
+            max_value=end_date, key="date_range",
+        )
+        if isinstance(chosen, tuple) and len(chosen) == 2:
+            start_date, end_date = chosen
+    channels: list[str] = st.sidebar.multiselect(
+        "Channel", options["channels"], key="channels", placeholder="All channels"
+    )
+    devices: list[str] = st.sidebar.multiselect(
+        "Device", options["devices"], key="devices", placeholder="All devices"
+    )
+    build_id = queries.publication_info(connection)
+    if build_id:
+        st.sidebar.caption(f"Publication {build_id}")
+    return queries.Filters(start_date, end_date, tuple(channels), tuple(devices))
+
+
+def overview(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:
+    """Headline KPIs of the filtered sessions, with the change against the previous period
+    of the same length and the daily trend."""
+    st.title("Overview")
+    kpis = queries.overview_kpis(connection, filters)
+    if _is_empty(kpis, "sessions") or int(kpis["sessions"].iloc[0]) == 0:
+        st.info("No sessions for these filters.")
+        return
+    row = kpis.iloc[0]
+    previous = None
+    if filters.start_date and filters.end_date:
+        length = filters.end_date - filters.start_date + datetime.timedelta(days=1)
+        previous_filters = queries.Filters(
+            filters.start_date - length, filters.start_date - datetime.timedelta(days=1),
+            filters.channels, filters.devices,
+        )
+        previous_kpis = queries.overview_kpis(connection, previous_filters)
+        if int(previous_kpis["sessions"].iloc[0]) > 0:
+            previous = previous_kpis.iloc[0]
+
+    def delta(column: str, kind: str) -> str | None:
+        if previous is None:
+            return None
+        change = float(row[column]) - float(previous[column])
+        return f"{change:+.1%}" if kind == "rate" else f"{change:+,.0f}"
+
+    columns = st.columns(5)
+    columns[0].metric("Persons", _integer(row["persons"]), delta("persons", "count"))
+    columns[1].metric("Sessions", _integer(row["sessions"]), delta("sessions", "count"))
+    columns[2].metric(
+        "Engagement rate", _percent(row["engagement_rate"]), delta("engagement_rate", "rate")
+    )
+    columns[3].metric(
+        "Conversion rate", _percent(row["conversion_rate"]), delta("conversion_rate", "rate")
+    )
+    columns[4].metric("Revenue", _money(row["revenue"]), delta("revenue", "count"))
+    st.caption(
+        "Conversion rate: sessions with at least one conversion / sessions. Deltas compare"
+        " with the previous period of the same length."
+    )
+    daily = queries.daily_sessions(connection, filters)
+    if _is_empty(daily, "daily sessions"):
+        return
+    st.subheader("Daily trend")
+    st.line_chart(daily, x="session_date", y=["persons", "sessions"])
+    st.line_chart(daily, x="session_date", y=["engagement_rate", "conversion_rate"])
+
+
+def traffic(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:
+    """Users and sessions per hour (GA4 hourly channel report) and per day."""
+    st.title("Users and sessions over time")
+    hourly = queries.hourly_traffic(connection, filters)
+    st.subheader("Hourly (reports.rpt_channel_traffic_hourly)")
+    if not _is_empty(hourly, "hourly traffic"):
+        st.metric("Sessions in the hourly report", _integer(hourly["sessions"].sum()))
+        st.line_chart(hourly, x="hour_start", y=["users", "sessions"])
+        st.caption("Users are summed over channels (a person on two channels counts twice).")
+    st.subheader("Daily (marts.fct_sessions)")
+    daily = queries.daily_sessions(connection, filters)
+    if not _is_empty(daily, "daily sessions"):
+        st.line_chart(daily, x="session_date", y=["persons", "sessions", "engaged_sessions"])
+    st.subheader("Active persons (reports.rpt_active_persons_daily; date filter only)")
+    active = queries.active_persons_daily(connection, filters)
+    if not _is_empty(active, "active persons"):
+        st.line_chart(active, x="activity_date", y=["dau", "wau", "mau"])
+
+
+def channels(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:
+    """Sessions and engagement rate per channel group (GA4 default channel grouping)."""
+    st.title("Channels")
+    breakdown = queries.channel_breakdown(connection, filters)
+    if _is_empty(breakdown, "sessions"):
+        return
+    st.metric("Channels with sessions", _integer(len(breakdown)))
+    left, right = st.columns(2)
+    left.altair_chart(
+        alt.Chart(breakdown).mark_bar().encode(
+            x=alt.X("sessions:Q", title="Sessions"),
+            y=alt.Y("channel_group:N", sort="-x", title=None),
+        ),
+        use_container_width=True,
+    )
+    right.altair_chart(
+        alt.Chart(breakdown).mark_bar().encode(
+            x=alt.X("engagement_rate:Q", title="Engagement rate", axis=alt.Axis(format="%")),
+            y=alt.Y("channel_group:N", sort="-x", title=None),
+        ),
+        use_container_width=True,
+    )
+    st.dataframe(breakdown, hide_index=True)
+
+
+def correlations(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:
+    """Pearson correlation of the hourly channel metrics (hour x channel rows with sessions)."""
+    st.title("Correlation of hourly channel metrics")
+    pairs = queries.channel_metric_correlations(connection, filters)
+    if _is_empty(pairs, "hourly rows") or int(pairs["n_hours"].iloc[0]) < 2:
+        st.info("Fewer than two hour x channel rows with sessions: no correlation to show.")
+        return
+    st.metric("Hour x channel rows with sessions", _integer(pairs["n_hours"].iloc[0]))
+    order = list(queries.CORRELATION_METRICS)
+    base = alt.Chart(pairs).encode(
+        x=alt.X("metric_b:N", sort=order, title=None),
+        y=alt.Y("metric_a:N", sort=order, title=None),
+    )
+    heatmap = base.mark_rect().encode(
+        color=alt.Color("correlation:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1])),
+        tooltip=["metric_a", "metric_b", alt.Tooltip("correlation:Q", format=".2f")],
+    )
+    labels = base.mark_text(fontSize=10).encode(text=alt.Text("correlation:Q", format=".2f"))
+    st.altair_chart(heatmap + labels, use_container_width=True)
+    st.caption("Same computation as analyses/channel_metrics_correlation.sql.")
+
+
+def retention(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:
+    """Weekly cohort retention heatmap (first-time start event, retained in week N)."""
+    st.title("Cohort retention (weekly)")
+    cohorts = queries.weekly_retention(connection, filters)
+    if _is_empty(cohorts, "cohorts"):
+        return
+    first_weeks = cohorts[cohorts["period_number"] == 0]
+    st.metric("Persons in the cohorts", _integer(first_weeks["n_cohort_persons"].sum()))
+    cohorts = cohorts.assign(cohort=cohorts["cohort_start"].astype(str))
+    chart = alt.Chart(cohorts).encode(
+        x=alt.X("period_number:O", title="Weeks since first seen"),
+        y=alt.Y("cohort:O", title="Cohort (week start)"),
+    )
+    st.altair_chart(
+        chart.mark_rect().encode(
+            color=alt.Color("retention_rate:Q", scale=alt.Scale(scheme="blues")),
+            tooltip=["cohort", "period_number", "n_cohort_persons", "n_retained_persons",
+                     alt.Tooltip("retention_rate:Q", format=".1%")],
+        )
+        + chart.mark_text(fontSize=10).encode(text=alt.Text("retention_rate:Q", format=".0%")),
+        use_container_width=True,
+    )
+    st.caption("Cohort filter: cohort weeks that overlap the date range; channel and device"
+               " filters do not apply (the report has no such column).")
+
+
+def funnel(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:
+    """Funnel steps with persons entered and drop-off."""
+    st.title("Funnel")
+    try:
+        steps = queries.funnel_steps(connection)
+    except queries.MissingTable:
+        st.info("No funnel in this publication yet (reports.rpt_funnel_steps is not built).")
+        return
+    if _is_empty(steps, "funnel steps"):
+        return
+    names = sorted(steps["funnel_name"].unique())
+    name = st.selectbox("Funnel", names, key="funnel_name")
+    chosen = steps[steps["funnel_name"] == name]
+    st.metric("Persons who entered the first step", _integer(chosen["n_persons_entered"].iloc[0]))
+    st.altair_chart(
+        alt.Chart(chosen).mark_bar().encode(
+            x=alt.X("n_persons_entered:Q", title="Persons"),
+            y=alt.Y("step_name:N", sort=list(chosen["step_name"]), title=None),
+            tooltip=list(chosen.columns),
+        ),
+        use_container_width=True,
+    )
+    st.dataframe(chosen, hide_index=True)
+    st.caption("Whole period; the date, channel and device filters do not apply here.")
+
+
+def adoption(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:
+    """Weekly feature adoption (adopters / active persons)."""
+    st.title("Feature adoption (weekly)")
+    weekly = queries.feature_adoption(connection, filters)
+    if _is_empty(weekly, "feature adoption"):
+        return
+    st.metric("Features", _integer(weekly["feature_name"].nunique()))
+    st.altair_chart(
+        alt.Chart(weekly).mark_line(point=True).encode(
+            x=alt.X("period_start:T", title="Week"),
+            y=alt.Y("adoption_rate:Q", title="Adoption rate", axis=alt.Axis(format="%")),
+            color="feature_name:N",
+        ),
+        use_container_width=True,
+    )
+    st.dataframe(weekly, hide_index=True)
+
+
+def friction(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:
+    """Pages ranked by friction, and the click heatmap of one page."""
+    st.title("Page friction and click heatmap")
+    pages = queries.page_friction(connection)
+    if not _is_empty(pages, "pages"):
+        st.subheader("Pages with the most friction")
+        st.dataframe(pages, hide_index=True)
+    st.subheader("Click heatmap")
+    heatmap_pages = queries.heatmap_pages(connection, filters)
+    if _is_empty(heatmap_pages, "clicks"):
+        return
+    st.metric("Clicks on the heatmap (selected devices)", _integer(heatmap_pages["n_clicks"].sum()))
+    page = st.selectbox("Page", list(heatmap_pages["page_path"]), key="heatmap_page")
+    cells = queries.click_heatmap(connection, str(page), filters)
+    if _is_empty(cells, "clicks on this page"):
+        return
+    st.altair_chart(
+        alt.Chart(cells).mark_rect().encode(
+            x=alt.X("cell_column:O", title="Column (cell)"),
+            y=alt.Y("cell_row:O", title="Row (cell)"),
+            color=alt.Color("n_clicks:Q", scale=alt.Scale(scheme="orangered")),
+            tooltip=["cell_x_start_px", "cell_y_start_px", "n_clicks", "n_error_clicks",
+                     "n_rage_clicks"],
+        ),
+        use_container_width=True,
+    )
+
+
+def segments(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:
+    """Behavioral segments as of the last activity date."""
+    st.title("Segments")
+    summary = queries.segment_summary(connection)
+    if _is_empty(summary, "segments"):
+        return
+    st.metric("Persons in segments", _integer(summary["n_persons"].sum()))
+    st.altair_chart(
+        alt.Chart(summary).mark_bar().encode(
+            x=alt.X("n_persons:Q", title="Persons"),
+            y=alt.Y("segment_label:N", sort=list(summary["segment_label"]), title=None),
+        ),
+        use_container_width=True,
+    )
+    st.dataframe(summary, hide_index=True)
+    st.caption("Whole period as of the last activity date; filters do not apply here.")
+
+
+# url path -> (title, page); the browser tests open every one of them.
+PAGES: dict[str, tuple[str, Page]] = {
+    "overview": ("Overview", overview),
+    "traffic": ("Users and sessions", traffic),
+    "channels": ("Channels", channels),
+    "correlations": ("Correlation heatmap", correlations),
+    "retention": ("Retention", retention),
+    "funnel": ("Funnel", funnel),
+    "adoption": ("Feature adoption", adoption),
+    "friction": ("Friction and clicks", friction),
+    "segments": ("Segments", segments),
+}
+
+
+def _guarded(page: Page) -> Callable[[], None]:
+    """Run a page against a fresh read-only connection; turn failures into messages."""
+
+    def render() -> None:
+        try:
+            connection = queries.connect()
+        except FileNotFoundError as error:
+            st.info(str(error))
+            return
+        with connection:
+            try:
+                filters = _sidebar_filters(connection)
+                page(connection, filters)
+            except queries.MissingTable as missing:
+                st.info(f"{missing.args[0]} is not in this publication: nothing to show here.")
+            except duckdb.Error as error:
+                st.warning(f"This page could not be read from the publication: {error}")
+            except Exception as error:  # a message for the reader, not a stack trace
+                st.error(f"This page failed: {type(error).__name__}: {error}")
+
+    return render
+
+
+def main() -> None:
+    """Lay out the navigation and run the selected page."""
+    st.set_page_config(page_title="Behavioral warehouse", layout="wide")
+    navigation = st.navigation([
+        st.Page(_guarded(page), title=title, url_path=path, default=(path == "overview"))
+        for path, (title, page) in PAGES.items()
+    ])
+    navigation.run()
+
+
+main()

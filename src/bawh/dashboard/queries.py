@@ -1,0 +1,399 @@
+"""Every query of the dashboard, over a publication's catalog (read-only DuckDB views).
+
+The dashboard never opens the warehouse: it reads `publication/current/catalog.duckdb`
+(see bawh.publish). Each function takes an open connection and the page's filters and returns
+a pandas DataFrame; missing tables raise MissingTable, which the pages turn into a message.
+The filters apply where the data has the column: date range on every dated table, channel
+on sessions and the hourly channel report, device on sessions and the click heatmap.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+# The hourly channel metrics correlated pairwise (as in analyses/channel_metrics_correlation.sql).
+CORRELATION_METRICS = (
+    "users",
+    "sessions",
+    "engaged_sessions",
+    "average_engagement_time_per_session",
+    "engaged_sessions_per_user",
+    "events_per_session",
+    "engagement_rate",
+    "event_count",
+)
+
+
+# The GA4 export's hour key is text 'YYYYMMDDHH' (UTC): the hour's start as a timestamp.
+HOUR_START = "strptime(date_hour, '%Y%m%d%H')"
+
+
+class MissingTable(LookupError):
+    """A table the page needs is not in the publication (not built, or not yet published)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's filters; None or an empty tuple means no filter."""
+
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+    channels: tuple[str, ...] = field(default_factory=tuple)
+    devices: tuple[str, ...] = field(default_factory=tuple)
+
+
+NO_FILTERS = Filters()
+
+
+def publication_root() -> Path:
+    """Where publications live: $BAWH_PUBLICATION, else ./publication."""
+    return Path(os.environ.get("BAWH_PUBLICATION", "publication"))
+
+
+def catalog_path(root: Path | None = None) -> Path:
+    """The current publication's catalog (a symlinked folder, resolved at connect time)."""
+    return (root or publication_root()) / "current" / "catalog.duckdb"
+
+
+def connect(catalog: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the current publication; FileNotFoundError if none yet."""
+    path = catalog or catalog_path()
+    if not path.is_file():
+        raise FileNotFoundError(f"No publication at {path}: run `make run` (or `bawh publish`).")
+    return duckdb.connect(str(path), read_only=True)
+
+
+def table_exists(connection: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    """Whether schema.table is in the publication."""
+    schema, table = relation.split(".")
+    row = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _frame(
+    connection: duckdb.DuckDBPyConnection,
+    sql: str,
+    parameters: list[Any],
+    relations: tuple[str, ...],
+) -> Any:
+    for relation in relations:
+        if not table_exists(connection, relation):
+            raise MissingTable(relation)
+    return connection.execute(sql, parameters).df()
+
+
+def _conditions(
+    filters: Filters,
+    date_column: str | None = None,
+    channel_column: str | None = None,
+    device_column: str | None = None,
+    period_days: int = 1,
+) -> tuple[str, list[Any]]:
+    """`where ...` (or '') and its parameters for the filters that apply to a table. A row
+    dated by the start of a period of `period_days` days is kept when the period overlaps
+    the date range (a week that starts before the range's first day still counts)."""
+    clauses: list[str] = []
+    parameters: list[Any] = []
+    if date_column and filters.start_date:
+        clauses.append(f"cast({date_column} as date) + {period_days - 1} >= ?")
+        parameters.append(filters.start_date)
+    if date_column and filters.end_date:
+        clauses.append(f"cast({date_column} as date) <= ?")
+        parameters.append(filters.end_date)
+    for column, values in ((channel_column, filters.channels), (device_column, filters.devices)):
+        if column and values:
+            clauses.append(f"{column} in ({', '.join('?' for _ in values)})")
+            parameters.extend(values)
+    return ("where " + " and ".join(clauses) if clauses else ""), parameters
+
+
+def filter_options(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Date bounds, channels and devices of the sessions, for the sidebar's widgets."""
+    if not table_exists(connection, "marts.fct_sessions"):
+        return {"min_date": None, "max_date": None, "channels": [], "devices": []}
+    min_date, max_date = connection.execute(
+        "select min(session_date), max(session_date) from marts.fct_sessions"
+    ).fetchone() or (None, None)
+    channels = connection.execute(
+        "select distinct coalesce(channel_group, 'Unassigned') from marts.fct_sessions order by 1"
+    ).fetchall()
+    devices = connection.execute(
+        "select distinct device_type from marts.fct_sessions"
+        " where device_type is not null order by 1"
+    ).fetchall()
+    return {
+        "min_date": min_date,
+        "max_date": max_date,
+        "channels": [str(row[0]) for row in channels],
+        "devices": [str(row[0]) for row in devices],
+    }
+
+
+def publication_info(connection: duckdb.DuckDBPyConnection) -> str | None:
+    """The build id of the publication the connection reads."""
+    if not table_exists(connection, "publication.tables"):
+        return None
+    row = connection.execute("select max(build_id) from publication.tables").fetchone()
+    return None if row is None else str(row[0])
+
+
+def _session_conditions(filters: Filters) -> tuple[str, list[Any]]:
+    return _conditions(filters, "session_date", "coalesce(channel_group, 'Unassigned')", "device_type")
+
+
+def overview_kpis(connection: duckdb.DuckDBPyConnection, filters: Filters) -> Any:
+    """One row: persons, sessions, engagement rate, conversion rate (sessions with a
+    conversion / sessions) and revenue of the filtered sessions."""
+    where, parameters = _session_conditions(filters)
+    return _frame(
+        connection,
+        f"""
+        select
+            count(distinct person_id) as persons,
+            count(*) as sessions,
+            count(case when is_engaged then 1 end) / nullif(count(*), 0) as engagement_rate,
+            count(case when has_conversion then 1 end) / nullif(count(*), 0) as conversion_rate,
+            coalesce(sum(revenue), 0) as revenue
+        from marts.fct_sessions
+        {where}
+        """,
+        parameters,
+        ("marts.fct_sessions",),
+    )
+
+
+def daily_sessions(connection: duckdb.DuckDBPyConnection, filters: Filters) -> Any:
+    """One row per session date: persons, sessions, engaged sessions, engagement and
+    conversion rates, revenue (the overview's trend and the daily time series)."""
+    where, parameters = _session_conditions(filters)
+    return _frame(
+        connection,
+        f"""
+        select
+            session_date,
+            count(distinct person_id) as persons,
+            count(*) as sessions,
+            count(case when is_engaged then 1 end) as engaged_sessions,
+            count(case when is_engaged then 1 end) / count(*) as engagement_rate,
+            count(case when has_conversion then 1 end) / count(*) as conversion_rate,
+            coalesce(sum(revenue), 0) as revenue
+        from marts.fct_sessions
+        {where}
+        group by session_date
+        order by session_date
+        """,
+        parameters,
+        ("marts.fct_sessions",),
+    )
+
+
+def active_persons_daily(connection: duckdb.DuckDBPyConnection, filters: Filters) -> Any:
+    """DAU, WAU, MAU per day (reports.rpt_active_persons_daily; date filter only)."""
+    where, parameters = _conditions(filters, "activity_date")
+    return _frame(
+        connection,
+        f"select activity_date, dau, wau, mau from reports.rpt_active_persons_daily {where}"
+        " order by activity_date",
+        parameters,
+        ("reports.rpt_active_persons_daily",),
+    )
+
+
+def hourly_traffic(connection: duckdb.DuckDBPyConnection, filters: Filters) -> Any:
+    """One row per hour: users and sessions summed over the selected channels
+    (reports.rpt_channel_traffic_hourly; no device column there)."""
+    where, parameters = _conditions(filters, HOUR_START, "session_primary_channel_group")
+    return _frame(
+        connection,
+        f"""
+        select
+            {HOUR_START} as hour_start,
+            sum(users) as users,
+            sum(sessions) as sessions,
+            sum(engaged_sessions) as engaged_sessions,
+            sum(event_count) as event_count
+        from reports.rpt_channel_traffic_hourly
+        {where}
+        group by hour_start
+        order by hour_start
+        """,
+        parameters,
+        ("reports.rpt_channel_traffic_hourly",),
+    )
+
+
+def channel_breakdown(connection: duckdb.DuckDBPyConnection, filters: Filters) -> Any:
+    """One row per channel group: sessions, persons, engaged sessions, engagement rate,
+    conversions and revenue of the filtered sessions, most sessions first."""
+    where, parameters = _session_conditions(filters)
+    return _frame(
+        connection,
+        f"""
+        select
+            coalesce(channel_group, 'Unassigned') as channel_group,
+            count(*) as sessions,
+            count(distinct person_id) as persons,
+            count(case when is_engaged then 1 end) as engaged_sessions,
+            count(case when is_engaged then 1 end) / count(*) as engagement_rate,
+            count(case when has_conversion then 1 end) as converting_sessions,
+            coalesce(sum(revenue), 0) as revenue
+        from marts.fct_sessions
+        {where}
+        group by coalesce(channel_group, 'Unassigned')
+        order by sessions desc, channel_group
+        """,
+        parameters,
+        ("marts.fct_sessions",),
+    )
+
+
+def channel_metric_correlations(connection: duckdb.DuckDBPyConnection, filters: Filters) -> Any:
+    """One row per pair of hourly channel metrics: Pearson's r over the hour x channel rows
+    with at least one session (analyses/channel_metrics_correlation.sql, filtered)."""
+    where, parameters = _conditions(filters, HOUR_START, "session_primary_channel_group")
+    where = f"{where} and sessions > 0" if where else "where sessions > 0"
+    pairs = [
+        f"select {index_a} as metric_a_order, {index_b} as metric_b_order,"
+        f" '{metric_a}' as metric_a, '{metric_b}' as metric_b,"
+        f" corr(cast({metric_a} as double), cast({metric_b} as double)) as correlation,"
+        " count(*) as n_hours from hourly"
+        for index_a, metric_a in enumerate(CORRELATION_METRICS)
+        for index_b, metric_b in enumerate(CORRELATION_METRICS)
+    ]
+    return _frame(
+        connection,
+        f"""
+        with hourly as (select * from reports.rpt_channel_traffic_hourly {where})
+        select metric_a, metric_b, correlation, n_hours
+        from ({" union all ".join(pairs)}) as pairs
+        order by metric_a_order, metric_b_order
+        """,
+        parameters,
+        ("reports.rpt_channel_traffic_hourly",),
+    )
+
+
+def weekly_retention(connection: duckdb.DuckDBPyConnection, filters: Filters) -> Any:
+    """Weekly cohorts by first-time start, retained in week N exactly, for cohort weeks that
+    overlap the date range (reports.rpt_retention_weekly_first_time_on)."""
+    where, parameters = _conditions(filters, "cohort_start", period_days=7)
+    return _frame(
+        connection,
+        f"""
+        select cohort_start, period_number, n_cohort_persons, n_retained_persons,
+            retention_rate, is_period_complete
+        from reports.rpt_retention_weekly_first_time_on
+        {where}
+        order by cohort_start, period_number
+        """,
+        parameters,
+        ("reports.rpt_retention_weekly_first_time_on",),
+    )
+
+
+def funnel_steps(connection: duckdb.DuckDBPyConnection) -> Any:
+    """Every funnel's steps with persons entered and drop-off (reports.rpt_funnel_steps;
+    the whole period: the report has no date, channel or device column)."""
+    return _frame(
+        connection,
+        "select * from reports.rpt_funnel_steps order by funnel_name, step_number",
+        [],
+        ("reports.rpt_funnel_steps",),
+    )
+
+
+def feature_adoption(connection: duckdb.DuckDBPyConnection, filters: Filters) -> Any:
+    """One row per feature and week overlapping the date range."""
+    where, parameters = _conditions(filters, "period_start", period_days=7)
+    return _frame(
+        connection,
+        f"""
+        select period_start, feature_name, n_active_persons, n_adopters, adoption_rate,
+            n_new_adopters, n_cumulative_adopters, median_days_to_adopt,
+            feature_retention_rate
+        from reports.rpt_feature_adoption_weekly
+        {where}
+        order by period_start, feature_name
+        """,
+        parameters,
+        ("reports.rpt_feature_adoption_weekly",),
+    )
+
+
+def page_friction(connection: duckdb.DuckDBPyConnection, limit: int = 20) -> Any:
+    """The `limit` pages with the highest friction score (reports.rpt_page_friction)."""
+    return _frame(
+        connection,
+        """
+        select friction_rank, page_path, friction_score, n_page_views, n_clicks,
+            n_error_clicks, n_rage_clicks, error_click_rate, rage_click_rate, exit_rate,
+            median_time_on_page_seconds, has_min_page_views
+        from reports.rpt_page_friction
+        order by friction_rank, page_path
+        limit ?
+        """,
+        [limit],
+        ("reports.rpt_page_friction",),
+    )
+
+
+def heatmap_pages(connection: duckdb.DuckDBPyConnection, filters: Filters) -> Any:
+    """Pages of the click heatmap with their clicks (device filter applies), most first."""
+    where, parameters = _conditions(filters, device_column="device_type")
+    return _frame(
+        connection,
+        f"""
+        select page_path, sum(n_clicks) as n_clicks
+        from reports.rpt_click_heatmap
+        {where}
+        group by page_path
+        order by n_clicks desc, page_path
+        """,
+        parameters,
+        ("reports.rpt_click_heatmap",),
+    )
+
+
+def click_heatmap(connection: duckdb.DuckDBPyConnection, page_path: str, filters: Filters) -> Any:
+    """One row per grid cell of a page: clicks, error and rage clicks over the selected
+    devices (reports.rpt_click_heatmap)."""
+    where, parameters = _conditions(filters, device_column="device_type")
+    where = f"{where} and page_path = ?" if where else "where page_path = ?"
+    return _frame(
+        connection,
+        f"""
+        select cell_column, cell_row, min(cell_x_start_px) as cell_x_start_px,
+            min(cell_y_start_px) as cell_y_start_px, sum(n_clicks) as n_clicks,
+            sum(n_error_clicks) as n_error_clicks, sum(n_rage_clicks) as n_rage_clicks
+        from reports.rpt_click_heatmap
+        {where}
+        group by cell_column, cell_row
+        order by cell_row, cell_column
+        """,
+        [*parameters, page_path],
+        ("reports.rpt_click_heatmap",),
+    )
+
+
+def segment_summary(connection: duckdb.DuckDBPyConnection) -> Any:
+    """Every behavioral segment (reports.rpt_segment_summary), in priority order."""
+    return _frame(
+        connection,
+        """
+        select segment_priority, primary_segment, segment_label, as_of_date, n_persons,
+            persons_rate, avg_engagement_score, avg_sessions, revenue, revenue_per_person
+        from reports.rpt_segment_summary
+        order by segment_priority
+        """,
+        [],
+        ("reports.rpt_segment_summary",),
+    )

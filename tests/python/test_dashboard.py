@@ -1,0 +1,230 @@
+"""The dashboard in a real browser: Debian's headless Chromium, driven by Selenium through
+Debian's chromedriver (given explicitly, so Selenium Manager never downloads anything).
+
+Streamlit serves the app on a free loopback port against a publication of the demo build.
+Every page of the sidebar is opened; the test asserts no exception element and no error
+message, compares the page's headline number with the same number queried from the published
+marts here (independently of bawh.dashboard.queries), and saves a screenshot per page in
+target/screenshots/. `make test` installs chromium and chromium-driver (make browser-deps).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from bawh import publish
+from conftest import PROJECT_DIR, run_dbt
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+APP = PROJECT_DIR / "src" / "bawh" / "dashboard" / "app.py"
+SCREENSHOTS = PROJECT_DIR / "target" / "screenshots"
+
+# url path -> (headline metric's label, the same number from the published marts).
+# The dashboard's default filters select everything, so these are whole-publication numbers.
+HEADLINES = {
+    "": ("Sessions", "select count(*) from marts.fct_sessions"),
+    "traffic": ("Sessions in the hourly report", "select count(*) from marts.fct_sessions"),
+    "channels": (
+        "Channels with sessions",
+        "select count(distinct coalesce(channel_group, 'Unassigned')) from marts.fct_sessions",
+    ),
+    "correlations": (
+        "Hour x channel rows with sessions",
+        "select count(*) from reports.rpt_channel_traffic_hourly where sessions > 0",
+    ),
+    "retention": (
+        "Persons in the cohorts",
+        "select sum(n_cohort_persons) from reports.rpt_retention_weekly_first_time_on"
+        " where period_number = 0",
+    ),
+    "funnel": (
+        "Persons who entered the first step",
+        "select n_persons_entered from reports.rpt_funnel_steps where step_number = 1"
+        " order by funnel_name limit 1",
+    ),
+    "adoption": (
+        "Features", "select count(distinct feature_name) from reports.rpt_feature_adoption_weekly"
+    ),
+    "friction": (
+        "Clicks on the heatmap (selected devices)",
+        "select sum(n_clicks) from reports.rpt_click_heatmap",
+    ),
+    "segments": ("Persons in segments", "select count(*) from marts.dim_persons"),
+}
+OVERVIEW_KPIS = {
+    "Persons": "select count(*) from marts.dim_persons",
+    "Sessions": "select count(*) from marts.fct_sessions",
+    "Revenue": "select round(sum(revenue), 2) from marts.dim_persons",
+}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def publication(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A publication of the demo build (the committed demo seed)."""
+    work_dir = tmp_path_factory.mktemp("dashboard")
+    run = run_dbt(["build"], work_dir)
+    assert run.returncode == 0, run.output[-6000:]
+    root = work_dir / "publication"
+    publish.publish(run.warehouse, root)
+    return root
+
+
+@contextlib.contextmanager
+def _streamlit(publication_root: Path) -> Iterator[str]:
+    """Serve the app on a free loopback port; yields its url once it answers."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(APP),
+            "--server.headless", "true", "--server.address", "127.0.0.1",
+            "--server.port", str(port), "--server.fileWatcherType", "none",
+            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+        ],
+        env={**os.environ, "BAWH_PUBLICATION": str(publication_root)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("streamlit did not start") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(publication: Path) -> Iterator[str]:
+    with _streamlit(publication) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
+    assert not missing, f"{missing} missing: run `make browser-deps` (Debian chromium packages)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    with tempfile.TemporaryDirectory() as profile:
+        for flag in (
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={profile}", "--window-size=1400,1000",
+        ):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def _query(publication: Path, sql: str) -> float:
+    with duckdb.connect(str(publish.current_catalog(publication)), read_only=True) as connection:
+        row = connection.execute(sql).fetchone()
+    assert row is not None and row[0] is not None, sql
+    return float(row[0])
+
+
+def _open(browser: WebDriver, url: str) -> dict[str, str]:
+    """Load a page and wait until it has rendered; returns its metrics (label -> value)."""
+    browser.get(url)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        running = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
+        rendered = browser.find_elements(
+            By.CSS_SELECTOR,
+            '[data-testid="stMetric"], [data-testid="stAlert"], [data-testid="stException"]',
+        )
+        if rendered and not running:
+            break
+    time.sleep(1.5)  # let the charts draw for the screenshot
+    metrics = {}
+    for metric in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetric"]'):
+        label = metric.find_element(By.CSS_SELECTOR, '[data-testid="stMetricLabel"]').text
+        value = metric.find_element(By.CSS_SELECTOR, '[data-testid="stMetricValue"]').text
+        metrics[label.strip()] = value.strip()
+    return metrics
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def test_the_sidebar_lists_every_page(server: str, browser: WebDriver) -> None:
+    _open(browser, server)
+    links = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNavLink"]')
+    paths = {link.get_attribute("href").removeprefix(server).strip("/") for link in links}
+    assert paths == set(HEADLINES)
+
+
+@pytest.mark.parametrize("path", list(HEADLINES))
+def test_page_renders_its_headline_number_from_the_marts(
+    path: str, server: str, browser: WebDriver, publication: Path
+) -> None:
+    metrics = _open(browser, f"{server}/{path}")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / f"{path or 'overview'}.png"))
+    exceptions = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+    assert [element.text for element in exceptions] == []
+    alerts = [element.text for element in browser.find_elements(
+        By.CSS_SELECTOR, '[data-testid="stAlert"]')]
+    label, sql = HEADLINES[path]
+    if path == "funnel" and not _table_exists(publication, "reports", "rpt_funnel_steps"):
+        # the funnel report is optional in a publication: its empty state is a message
+        assert alerts == ["No funnel in this publication yet (reports.rpt_funnel_steps is not built)."]
+        return
+    assert alerts == []
+    assert label in metrics, f"no metric {label!r} on /{path}: {metrics}"
+    assert _number(metrics[label]) == _query(publication, sql)
+    if path == "":
+        for kpi, kpi_sql in OVERVIEW_KPIS.items():
+            assert _number(metrics[kpi]) == _query(publication, kpi_sql), kpi
+
+
+def _table_exists(publication: Path, schema: str, table: str) -> bool:
+    return bool(_query(
+        publication,
+        "select count(*) from information_schema.tables"
+        f" where table_schema = '{schema}' and table_name = '{table}'",
+    ))
+
+
+def test_a_missing_publication_shows_a_message(tmp_path: Path, browser: WebDriver) -> None:
+    with _streamlit(tmp_path / "none") as url:
+        _open(browser, f"{url}/channels")
+        assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]') == []
+        alerts = [element.text for element in browser.find_elements(
+            By.CSS_SELECTOR, '[data-testid="stAlert"]')]
+        assert len(alerts) == 1 and "No publication at" in alerts[0]

@@ -1,0 +1,167 @@
+"""The dashboard's queries (bawh.dashboard.queries) on tiny hand-made tables, with the expected
+numbers worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from bawh.dashboard import queries
+from bawh.dashboard.queries import Filters
+
+D = datetime.date
+
+
+@pytest.fixture
+def connection(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = tmp_path / "catalog.duckdb"
+    with duckdb.connect(str(path)) as setup:
+        setup.execute("create schema marts")
+        setup.execute("create schema reports")
+        setup.execute("""
+            create table marts.fct_sessions as select * from (values
+                ('s1', 'p1', date '2026-10-01', 'Organic Search', 'desktop', true, false, 0.0),
+                ('s2', 'p1', date '2026-10-02', 'Direct', 'mobile', false, false, 0.0),
+                ('s3', 'p2', date '2026-10-02', 'Organic Search', 'mobile', true, true, 10.5),
+                ('s4', 'p3', date '2026-10-05', null, 'desktop', true, true, 4.5)
+            ) as t(session_id, person_id, session_date, channel_group, device_type,
+                   is_engaged, has_conversion, revenue)
+        """)
+        # users, sessions over the 3 rows with sessions: (1, 2), (2, 4), (3, 7); the row with
+        # 0 sessions and the row of 2026-10-09 must not count.
+        setup.execute("""
+            create table reports.rpt_channel_traffic_hourly as select * from (values
+                ('2026100100', 'Direct', 1, 2, 1, 10.0, 1.0, 3.0, 0.5, 6),
+                ('2026100100', 'Organic Search', 2, 4, 2, 12.0, 1.0, 2.5, 0.5, 10),
+                ('2026100213', 'Direct', 3, 7, 3, 15.0, 1.0, 2.0, 0.4, 14),
+                ('2026100214', 'Direct', 9, 0, 0, 0.0, 0.0, 0.0, 0.0, 0),
+                ('2026100901', 'Direct', 50, 1, 1, 1.0, 0.1, 9.0, 1.0, 9)
+            ) as t(date_hour, session_primary_channel_group, users, sessions, engaged_sessions,
+                   average_engagement_time_per_session, engaged_sessions_per_user,
+                   events_per_session, engagement_rate, event_count)
+        """)
+        setup.execute("""
+            create table reports.rpt_retention_weekly_first_time_on as select * from (values
+                (date '2026-09-28', 0, 10, 10, 1.0, true),
+                (date '2026-09-28', 1, 10, 4, 0.4, true),
+                (date '2026-10-05', 0, 5, 5, 1.0, true)
+            ) as t(cohort_start, period_number, n_cohort_persons, n_retained_persons,
+                   retention_rate, is_period_complete)
+        """)
+        setup.execute("""
+            create table reports.rpt_click_heatmap as select * from (values
+                ('/home', 'desktop', 0, 0, 0, 0, 3, 1, 0, 2),
+                ('/home', 'mobile', 0, 0, 0, 0, 2, 0, 1, 1),
+                ('/home', 'mobile', 1, 0, 100, 0, 4, 0, 0, 1),
+                ('/cart', 'desktop', 0, 1, 0, 100, 1, 0, 0, 1)
+            ) as t(page_path, device_type, cell_column, cell_row, cell_x_start_px,
+                   cell_y_start_px, n_clicks, n_error_clicks, n_rage_clicks, n_persons)
+        """)
+    with duckdb.connect(str(path), read_only=True) as reader:
+        yield reader
+
+
+def _row(frame: object) -> dict[str, object]:
+    return dict(frame.iloc[0])  # type: ignore[attr-defined]
+
+
+def test_overview_kpis_without_and_with_filters(connection: duckdb.DuckDBPyConnection) -> None:
+    # all: persons p1 p2 p3, 4 sessions, 3 engaged, 2 converting, revenue 15.0
+    assert _row(queries.overview_kpis(connection, Filters())) == {
+        "persons": 3, "sessions": 4, "engagement_rate": 0.75, "conversion_rate": 0.5,
+        "revenue": 15.0,
+    }
+    # 2026-10-02..05: s2 s3 s4 -> persons 3, engaged s3 s4, converting s3 s4
+    dated = _row(queries.overview_kpis(connection, Filters(D(2026, 10, 2), D(2026, 10, 5))))
+    assert (dated["persons"], dated["sessions"], dated["revenue"]) == (3, 3, 15.0)
+    assert math.isclose(float(dated["engagement_rate"]), 2 / 3)  # type: ignore[arg-type]
+    # Organic Search on mobile: s3 only
+    one = _row(queries.overview_kpis(connection, Filters(channels=("Organic Search",),
+                                                         devices=("mobile",))))
+    assert one == {"persons": 1, "sessions": 1, "engagement_rate": 1.0, "conversion_rate": 1.0,
+                   "revenue": 10.5}
+    # a session without channel is 'Unassigned' (s4)
+    unassigned = _row(queries.overview_kpis(connection, Filters(channels=("Unassigned",))))
+    assert (unassigned["sessions"], unassigned["revenue"]) == (1, 4.5)
+    # nothing selected: zero sessions, rates undefined (not a division error)
+    empty = _row(queries.overview_kpis(connection, Filters(D(2027, 1, 1), D(2027, 1, 2))))
+    assert empty["sessions"] == 0 and math.isnan(float(empty["engagement_rate"]))  # type: ignore[arg-type]
+
+
+def test_channel_breakdown_and_daily_sessions(connection: duckdb.DuckDBPyConnection) -> None:
+    breakdown = queries.channel_breakdown(connection, Filters())
+    assert list(breakdown["channel_group"]) == ["Organic Search", "Direct", "Unassigned"]
+    assert list(breakdown["sessions"]) == [2, 1, 1]
+    assert list(breakdown["engagement_rate"]) == [1.0, 0.0, 1.0]
+    assert list(breakdown["revenue"]) == [10.5, 0.0, 4.5]
+    daily = queries.daily_sessions(connection, Filters(devices=("mobile",)))
+    assert list(daily["session_date"].astype(str)) == ["2026-10-02"]
+    assert list(daily["sessions"]) == [2] and list(daily["persons"]) == [2]
+
+
+def test_hourly_traffic_sums_channels_and_parses_the_ga4_hour(
+    connection: duckdb.DuckDBPyConnection,
+) -> None:
+    hourly = queries.hourly_traffic(connection, Filters(D(2026, 10, 1), D(2026, 10, 2)))
+    assert [str(value) for value in hourly["hour_start"]] == [
+        "2026-10-01 00:00:00", "2026-10-02 13:00:00", "2026-10-02 14:00:00",
+    ]
+    assert list(hourly["sessions"]) == [6, 7, 0] and list(hourly["users"]) == [3, 3, 9]
+    direct = queries.hourly_traffic(connection, Filters(channels=("Direct",)))
+    assert list(direct["sessions"]) == [2, 7, 0, 1]
+
+
+def test_correlations_are_pearson_over_rows_with_sessions(
+    connection: duckdb.DuckDBPyConnection,
+) -> None:
+    pairs = queries.channel_metric_correlations(connection, Filters(end_date=D(2026, 10, 8)))
+    assert len(pairs) == len(queries.CORRELATION_METRICS) ** 2
+    correlation = {(a, b): r for a, b, r in pairs[["metric_a", "metric_b", "correlation"]].values}
+    assert set(pairs["n_hours"]) == {3}
+    # users (1, 2, 3), sessions (2, 4, 7): deviations (-1, 0, 1) and (-7/3, -1/3, 8/3);
+    # covariance sum 5, squares 2 and 38/3: r = 5 / sqrt(2 * 38 / 3) = 0.99339927...
+    assert math.isclose(correlation[("users", "sessions")], 5 / math.sqrt(76 / 3))
+    assert math.isclose(correlation[("sessions", "users")], 5 / math.sqrt(76 / 3))
+    assert math.isclose(correlation[("event_count", "event_count")], 1.0)
+
+
+def test_weekly_reports_keep_weeks_overlapping_the_range(
+    connection: duckdb.DuckDBPyConnection,
+) -> None:
+    # the week of 2026-09-28 overlaps a range starting 2026-10-01; it ends before 2026-10-05
+    assert set(queries.weekly_retention(connection, Filters(D(2026, 10, 1)))["cohort_start"]
+               .astype(str)) == {"2026-09-28", "2026-10-05"}
+    assert set(queries.weekly_retention(connection, Filters(D(2026, 10, 5)))["cohort_start"]
+               .astype(str)) == {"2026-10-05"}
+    assert set(queries.weekly_retention(connection, Filters(None, D(2026, 10, 4)))["cohort_start"]
+               .astype(str)) == {"2026-09-28"}
+
+
+def test_click_heatmap_sums_the_selected_devices(connection: duckdb.DuckDBPyConnection) -> None:
+    cells = queries.click_heatmap(connection, "/home", Filters())
+    assert cells[["cell_column", "cell_row", "n_clicks", "n_error_clicks", "n_rage_clicks"]] \
+        .values.tolist() == [[0, 0, 5, 1, 1], [1, 0, 4, 0, 0]]
+    desktop = queries.click_heatmap(connection, "/home", Filters(devices=("desktop",)))
+    assert desktop["n_clicks"].tolist() == [3]
+    pages = queries.heatmap_pages(connection, Filters(devices=("mobile",)))
+    assert pages.values.tolist() == [["/home", 6]]
+
+
+def test_filter_options_and_missing_tables(
+    connection: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    assert queries.filter_options(connection) == {
+        "min_date": D(2026, 10, 1), "max_date": D(2026, 10, 5),
+        "channels": ["Direct", "Organic Search", "Unassigned"], "devices": ["desktop", "mobile"],
+    }
+    with pytest.raises(queries.MissingTable, match=r"reports\.rpt_funnel_steps"):
+        queries.funnel_steps(connection)
+    with pytest.raises(queries.MissingTable, match=r"reports\.rpt_segment_summary"):
+        queries.segment_summary(connection)
+    with pytest.raises(FileNotFoundError, match="make run"):
+        queries.connect(queries.catalog_path(tmp_path / "nowhere"))
