@@ -17,7 +17,7 @@ TEST_DUCKDB_PATH := $(CURDIR)/target/test_warehouse.duckdb
 PUBLICATION_DIR ?= $(CURDIR)/publication
 DASHBOARD_PORT ?= 8501
 
-.PHONY: help run test lint typecheck build-test pytest engines-deps demo-data publish dashboard browser-deps clean
+.PHONY: help run test lint typecheck build-test semantic docs pytest engines-deps demo-data publish dashboard browser-deps clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -34,7 +34,7 @@ run: $(BIN)/.installed  ## Install, load the demo events, build and test every m
 	$(BIN)/bawh publish --warehouse "$(BAWH_DUCKDB_PATH)" --publication "$(PUBLICATION_DIR)"
 	$(BIN)/bawh summary --warehouse "$(BAWH_DUCKDB_PATH)"
 
-test: build-test lint typecheck pytest  ## The whole suite: dbt build (data + unit tests), sqlfluff, ruff, mypy, pytest
+test: build-test semantic lint typecheck pytest  ## The whole suite: dbt build (data + unit tests), sqlfluff, ruff, mypy, pytest
 
 # The dbt templater compiles against the test warehouse (staging probes the raw source's
 # columns), so lint runs after build-test; a file dbt could not compile fails the lint.
@@ -47,6 +47,19 @@ build-test: $(BIN)/.installed  ## dbt build of the demo data into a throwaway wa
 	mkdir -p target
 	rm -f "$(TEST_DUCKDB_PATH)"
 	BAWH_DUCKDB_PATH="$(TEST_DUCKDB_PATH)" $(BIN)/dbt build
+
+# MetricFlow parses the semantic models and metrics (models/semantic/) from the manifest
+# build-test wrote (target/semantic_manifest.json) and queries every measure, dimension and
+# metric against the test warehouse; any error fails.
+semantic: build-test  ## mf validate-configs of the semantic layer against the test warehouse
+	BAWH_DUCKDB_PATH="$(TEST_DUCKDB_PATH)" $(BIN)/mf validate-configs
+
+# The catalog (column types) is read from the demo warehouse, built first when missing.
+docs: $(BIN)/.installed  ## dbt docs site (lineage, models, columns, metrics) into target/
+	test -f "$(BAWH_DUCKDB_PATH)" || $(BIN)/dbt build
+	$(BIN)/dbt docs generate --static
+	@echo "dbt docs: $(CURDIR)/target/static_index.html (one file, open it in a browser);"
+	@echo "  or $(BIN)/dbt docs serve to browse $(CURDIR)/target/index.html"
 
 typecheck: $(BIN)/.installed  ## ruff and mypy --strict on the Python tooling and its tests
 	$(BIN)/ruff check

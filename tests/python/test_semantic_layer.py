@@ -1,0 +1,335 @@
+"""Semantic layer: `mf query` (MetricFlow) returns the numbers the marts give directly.
+
+Generated events over nine weeks (so week-4 retention has complete cohorts) are built by dbt;
+then each metric is queried through `mf query` as an analyst would, and compared with the same
+number computed from the marts: in SQL for the session, funnel and adoption metrics, in plain
+Python from marts.fct_person_days for active persons and retention. Counts and revenue must
+be equal, rates within 1e-9.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bawh.generator import GeneratorConfig, generate, write_parquet
+from conftest import PROJECT_DIR, DbtRun, build_from_landing
+
+MF = Path(sys.executable).parent / "mf"
+CONFIG = GeneratorConfig(persons=400, days=63, seed=11)
+TOLERANCE = 1e-9
+# the project's parts mf reads: it looks for target/semantic_manifest.json under the project
+# directory, so the test points it at a folder of links whose target/ is the test build's
+LINKED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "analyses")
+
+
+class SemanticLayer:
+    """The built warehouse and an `mf` bound to it."""
+
+    def __init__(self, run: DbtRun, work_dir: Path) -> None:
+        self.run = run
+        self.work_dir = work_dir
+        self.project = work_dir / "project"
+        self.project.mkdir()
+        for name in LINKED:
+            (self.project / name).symlink_to(PROJECT_DIR / name)
+        (self.project / "target").symlink_to(work_dir / "target")
+        self.n_queries = 0
+
+    def mf(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(MF), *arguments],
+            cwd=self.project,
+            env={
+                **os.environ,
+                "DBT_PROFILES_DIR": str(PROJECT_DIR),
+                "DBT_PROJECT_DIR": str(self.project),
+                "BAWH_DUCKDB_PATH": str(self.run.warehouse),
+            },
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    def query(self, metrics: list[str], group_by: list[str], *extra: str) -> list[dict[str, str]]:
+        """Rows of `mf query` (CSV: full precision, every value as text)."""
+        self.n_queries += 1
+        output = self.work_dir / f"query_{self.n_queries}.csv"
+        arguments = ["query", "--metrics", ",".join(metrics), "--csv", str(output), *extra]
+        if group_by:
+            arguments += ["--group-by", ",".join(group_by)]
+        completed = self.mf(*arguments)
+        assert completed.returncode == 0 and output.exists(), completed.stdout + completed.stderr
+        with open(output, newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def layer(tmp_path_factory: pytest.TempPathFactory) -> SemanticLayer:
+    work_dir = tmp_path_factory.mktemp("semantic_layer")
+    write_parquet(generate(CONFIG).events, work_dir / "landing", rows_per_file=50_000)
+    run = build_from_landing(work_dir, str(work_dir / "landing" / "*.parquet"))
+    return SemanticLayer(run, work_dir)
+
+
+def rate(value: str) -> float | None:
+    return None if value == "" else float(value)
+
+
+def assert_rates_equal(actual: dict[str, float | None], expected: dict[str, float | None]) -> None:
+    assert actual.keys() == expected.keys()
+    for key, value in expected.items():
+        if value is None:
+            assert actual[key] is None, key
+        else:
+            assert actual[key] == pytest.approx(value, rel=0, abs=TOLERANCE), key
+
+
+def test_validate_configs_passes_against_the_warehouse(layer: SemanticLayer) -> None:
+    completed = layer.mf("validate-configs")
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert "ERRORS: 0" in output and "ERRORS: 1" not in output, output
+
+
+def test_session_metrics_by_channel_group_equal_the_mart(layer: SemanticLayer) -> None:
+    metrics = [
+        "sessions", "engaged_sessions", "bounced_sessions", "converted_sessions", "events",
+        "revenue", "engagement_rate", "bounce_rate", "conversion_rate", "events_per_session",
+        "average_session_duration_seconds",
+    ]
+    rows = layer.query(metrics, ["session__channel_group"])
+    expected = layer.run.query(
+        """
+        select
+            channel_group,
+            count(*),
+            count(case when is_engaged then 1 end),
+            count(case when is_bounce then 1 end),
+            count(case when has_conversion then 1 end),
+            sum(n_events),
+            cast(coalesce(sum(revenue), 0) as varchar),
+            sum(cast(duration_seconds as double))
+        from marts.fct_sessions
+        group by channel_group
+        """
+    )
+    assert len(expected) >= 4, "the generated data should reach several channel groups"
+    by_channel = {row["session__channel_group"]: row for row in rows}
+    assert by_channel.keys() == {row[0] for row in expected}
+    for channel, n, engaged, bounced, converted, events, revenue, duration in expected:
+        row = by_channel[channel]
+        counts = [int(row[name]) for name in ("sessions", "engaged_sessions", "bounced_sessions",
+                                              "converted_sessions", "events")]
+        assert counts == [n, engaged, bounced, converted, events], channel
+        assert Decimal(row["revenue"]) == Decimal(revenue), channel
+        assert_rates_equal(
+            {name: rate(row[name]) for name in metrics[6:]},
+            {
+                "engagement_rate": engaged / n,
+                "bounce_rate": bounced / n,
+                "conversion_rate": converted / n,
+                "events_per_session": events / n,
+                "average_session_duration_seconds": duration / n,
+            },
+        )
+
+
+def test_engagement_rate_by_device_equals_the_mart(layer: SemanticLayer) -> None:
+    rows = layer.query(["engagement_rate"], ["session__device_type"])
+    expected = layer.run.query(
+        """
+        select device_type, count(case when is_engaged then 1 end) / count(*)
+        from marts.fct_sessions
+        group by device_type
+        """
+    )
+    assert_rates_equal(
+        {row["session__device_type"]: rate(row["engagement_rate"]) for row in rows},
+        {device: value for device, value in expected},
+    )
+
+
+def test_revenue_and_sessions_by_day_equal_the_mart(layer: SemanticLayer) -> None:
+    rows = layer.query(["revenue", "sessions"], ["metric_time__day"])
+    expected = layer.run.query(
+        """
+        select session_date, cast(coalesce(sum(revenue), 0) as varchar), count(*)
+        from marts.fct_sessions
+        group by session_date
+        """
+    )
+    assert len(expected) == CONFIG.days
+    actual = {
+        row["metric_time__day"][:10]: (Decimal(row["revenue"] or "0"), int(row["sessions"]))
+        for row in rows
+    }
+    assert actual == {
+        day.isoformat(): (Decimal(revenue), n) for day, revenue, n in expected
+    }
+
+
+def test_sessions_by_segment_and_cohort_join_through_the_person(layer: SemanticLayer) -> None:
+    rows = layer.query(["sessions"], ["person__segment", "person__cohort__week"])
+    expected = layer.run.query(
+        """
+        select
+            dim_person_segments.primary_segment,
+            cast(date_trunc('week', dim_persons.first_seen_date) as date),
+            count(*)
+        from marts.fct_sessions
+        inner join marts.dim_persons
+            on fct_sessions.person_id = dim_persons.person_id
+        inner join marts.dim_person_segments
+            on fct_sessions.person_id = dim_person_segments.person_id
+        group by 1, 2
+        """
+    )
+    assert len({segment for segment, _, _ in expected}) >= 3
+    actual = {
+        (row["person__segment"], row["person__cohort__week"][:10]): int(row["sessions"])
+        for row in rows
+    }
+    assert actual == {(segment, week.isoformat()): n for segment, week, n in expected}
+
+
+def person_days(layer: SemanticLayer) -> dict[datetime.date, set[str]]:
+    persons_by_day: dict[datetime.date, set[str]] = defaultdict(set)
+    for person_id, day in layer.run.query("select person_id, activity_date from marts.fct_person_days"):
+        persons_by_day[day].add(person_id)
+    return persons_by_day
+
+
+def test_active_persons_are_trailing_windows_of_person_days(layer: SemanticLayer) -> None:
+    persons_by_day = person_days(layer)
+    first, last = min(persons_by_day), max(persons_by_day)
+    rows = layer.query(
+        ["daily_active_persons", "weekly_active_persons", "monthly_active_persons"],
+        ["metric_time__day"],
+        "--start-time", first.isoformat(), "--end-time", last.isoformat(),
+    )
+
+    def active(day: datetime.date, window_days: int) -> int:
+        window = (day - datetime.timedelta(days=offset) for offset in range(window_days))
+        return len(set().union(*(persons_by_day.get(other, set()) for other in window)))
+
+    actual = {
+        row["metric_time__day"][:10]: (
+            int(row["daily_active_persons"]),
+            int(row["weekly_active_persons"]),
+            int(row["monthly_active_persons"]),
+        )
+        for row in rows
+    }
+    days = [first + datetime.timedelta(days=offset) for offset in range((last - first).days + 1)]
+    expected = {day.isoformat(): (active(day, 1), active(day, 7), active(day, 28)) for day in days}
+    assert actual == expected
+    # and the same as the report analysts already read
+    report = layer.run.query("select activity_date, dau, wau, mau from reports.rpt_active_persons_daily")
+    assert {day.isoformat(): (dau, wau, mau) for day, dau, wau, mau in report} == expected
+
+
+def week_start(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def test_retention_weeks_1_and_4_equal_person_days(layer: SemanticLayer) -> None:
+    persons_by_day = person_days(layer)
+    active_weeks: dict[str, set[datetime.date]] = defaultdict(set)
+    for day, persons in persons_by_day.items():
+        for person in persons:
+            active_weeks[person].add(week_start(day))
+    last_week = week_start(max(persons_by_day))
+    cohorts: dict[datetime.date, list[str]] = defaultdict(list)
+    for person, weeks in active_weeks.items():
+        cohorts[min(weeks)].append(person)
+
+    def retention(cohort: datetime.date, period: int) -> tuple[int, int] | None:
+        """(retained, cohort size), None while week `period` has not fully elapsed."""
+        target = cohort + datetime.timedelta(weeks=period)
+        if target >= last_week:  # the last data week is still in progress
+            return None
+        members = cohorts[cohort]
+        return sum(target in active_weeks[person] for person in members), len(members)
+
+    for period, metric in ((1, "retention_week_1"), (4, "retention_week_4")):
+        per_cohort = {cohort: retention(cohort, period) for cohort in cohorts}
+        complete = {cohort: pair for cohort, pair in per_cohort.items() if pair is not None}
+        assert len(complete) >= 2, f"the data should give complete cohorts for week {period}"
+        rows = layer.query([metric], ["metric_time__week"])
+        assert_rates_equal(
+            {row["metric_time__week"][:10]: rate(row[metric]) for row in rows if row[metric]},
+            {cohort.isoformat(): kept / size for cohort, (kept, size) in complete.items()},
+        )
+        # all cohorts together: retained persons over cohort persons, not a mean of rates
+        (overall,) = layer.query([metric], [])
+        kept_total = sum(kept for kept, _ in complete.values())
+        size_total = sum(size for _, size in complete.values())
+        assert_rates_equal({"all": rate(overall[metric])}, {"all": kept_total / size_total})
+
+
+def test_feature_adoption_rate_equals_the_report(layer: SemanticLayer) -> None:
+    rows = layer.query(
+        ["feature_adoption_rate"], ["feature_period__feature_name", "metric_time__week"]
+    )
+    expected = layer.run.query(
+        """
+        select feature_name, period_start, cast(n_adopters as double) / n_active_persons
+        from reports.rpt_feature_adoption_weekly
+        """
+    )
+    assert len(expected) >= 10
+    assert_rates_equal(
+        {
+            (row["feature_period__feature_name"], row["metric_time__week"][:10]):
+                rate(row["feature_adoption_rate"])
+            for row in rows
+        },
+        {(feature, week.isoformat()): value for feature, week, value in expected},
+    )
+
+
+def test_funnel_conversion_rate_equals_the_mart_and_the_step_report(layer: SemanticLayer) -> None:
+    rows = layer.query(
+        ["funnel_entries", "funnel_conversions", "funnel_conversion_rate"],
+        ["person_funnel__funnel_name"],
+    )
+    expected = layer.run.query(
+        """
+        select funnel_name, count(*), count(case when is_converted then 1 end)
+        from marts.fct_person_funnels
+        group by funnel_name
+        """
+    )
+    by_funnel = {row["person_funnel__funnel_name"]: row for row in rows}
+    assert by_funnel.keys() == {funnel for funnel, _, _ in expected}
+    last_steps = dict(
+        layer.run.query(
+            """
+            select funnel_name, conversion_rate_from_first
+            from reports.rpt_funnel_steps
+            where step_number = (
+                select max(steps.step_number)
+                from reports.rpt_funnel_steps as steps
+                where steps.funnel_name = rpt_funnel_steps.funnel_name
+            )
+            """
+        )
+    )
+    for funnel, entries, conversions in expected:
+        row = by_funnel[funnel]
+        assert (int(row["funnel_entries"]), int(row["funnel_conversions"])) == (entries, conversions)
+        assert conversions > 0, funnel
+        assert_rates_equal(
+            {funnel: rate(row["funnel_conversion_rate"])},
+            {funnel: conversions / entries},
+        )
+        assert_rates_equal({funnel: rate(row["funnel_conversion_rate"])}, {funnel: last_steps[funnel]})
