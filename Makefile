@@ -17,7 +17,7 @@ TEST_DUCKDB_PATH := $(CURDIR)/target/test_warehouse.duckdb
 PUBLICATION_DIR ?= $(CURDIR)/publication
 DASHBOARD_PORT ?= 8501
 
-.PHONY: help run test lint typecheck build-test semantic docs pytest engines-deps demo-data publish dashboard browser-deps clean
+.PHONY: help run test lint typecheck build-test semantic docs pytest engines-deps demo-data publish dashboard browser-deps bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -93,6 +93,12 @@ dashboard: $(BIN)/.installed  ## Serve the dashboard over the current publicatio
 	BAWH_PUBLICATION="$(PUBLICATION_DIR)" $(BIN)/streamlit run src/bawh/dashboard/app.py \
 		--server.headless true --server.address 127.0.0.1 --server.port $(DASHBOARD_PORT) \
 		--browser.gatherUsageStats false --client.toolbarMode viewer
+
+# Benchmark size: smoke (100k events, what CI runs), 1m, 10m (default) or 100m (DuckDB memory
+# limit 8GB, spilling to disk). Work files under target/bench/<size>/, JSON in target/bench/.
+SIZE ?= 10m
+bench: $(BIN)/.installed  ## Time dbt run/build/incremental vs DuckDB, polars, pandas: make bench SIZE=smoke|1m|10m|100m
+	$(BIN)/bawh bench --size $(SIZE)
 
 clean:  ## Remove the virtual environment, dbt artefacts and warehouse files
 	rm -rf $(VENV) target logs dbt_packages behavioral_warehouse.duckdb* publication

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bawh import generator, publish, support
+from bawh import bench, generator, publish, support
 from bawh.summary import format_summary, read_summary
 
 # The committed demo seed (seeds/demo/raw_events.csv) is exactly this configuration.
@@ -75,6 +75,10 @@ def _publish(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(arguments: argparse.Namespace) -> int:
+    return bench.run_from_arguments(arguments)
+
+
 def _summary(arguments: argparse.Namespace) -> int:
     print(format_summary(read_summary(arguments.warehouse)))
     return 0
@@ -123,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="print the headline numbers of a build")
     summary.add_argument("--warehouse", type=Path, default=Path("behavioral_warehouse.duckdb"))
     summary.set_defaults(handler=_summary)
+
+    benchmark = commands.add_parser(
+        "bench", help="time the project beside DuckDB/polars/pandas sessionizations (JSON + table)"
+    )
+    bench.add_arguments(benchmark)
+    benchmark.set_defaults(handler=_bench)
 
     publisher = commands.add_parser(
         "publish", help="export marts and reports to publication/current for BI readers"
