@@ -11,6 +11,7 @@ target/screenshots/. `make test` installs chromium and chromium-driver (make bro
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import socket
 import subprocess
@@ -27,6 +28,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from streamlit.testing.v1 import AppTest
 
 from bawh import publish
 from conftest import PROJECT_DIR, run_dbt
@@ -71,7 +73,7 @@ HEADLINES = {
 OVERVIEW_KPIS = {
     "Persons": "select count(*) from marts.dim_persons",
     "Sessions": "select count(*) from marts.fct_sessions",
-    "Revenue": "select round(sum(revenue), 2) from marts.dim_persons",
+    "Revenue": "select cast(round(sum(revenue), 2) as double) from marts.dim_persons",
 }
 
 
@@ -228,3 +230,35 @@ def test_a_missing_publication_shows_a_message(tmp_path: Path, browser: WebDrive
         alerts = [element.text for element in browser.find_elements(
             By.CSS_SELECTOR, '[data-testid="stAlert"]')]
         assert len(alerts) == 1 and "No publication at" in alerts[0]
+
+
+def test_filters_select_the_same_sessions_as_the_marts(
+    publication: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sidebar's date range, channel and device, set through Streamlit's app tester (no
+    browser needed to set widgets), give the overview the numbers of the same selection."""
+    monkeypatch.setenv("BAWH_PUBLICATION", str(publication))
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.run()
+    app.sidebar.date_input(key="date_range").set_value(
+        (datetime.date(2026, 10, 8), datetime.date(2026, 10, 21))
+    )
+    app.sidebar.multiselect(key="channels").select("Direct").select("Organic Search")
+    app.sidebar.multiselect(key="devices").select("mobile")
+    app.run()
+    assert not app.exception
+    metrics = {metric.label: metric.value for metric in app.metric}
+    selection = (
+        "from marts.fct_sessions where session_date between date '2026-10-08'"
+        " and date '2026-10-21' and channel_group in ('Direct', 'Organic Search')"
+        " and device_type = 'mobile'"
+    )
+    sessions = _query(publication, f"select count(*) {selection}")
+    assert 0 < sessions < _query(publication, "select count(*) from marts.fct_sessions")
+    assert _number(metrics["Sessions"]) == sessions
+    assert _number(metrics["Persons"]) == _query(
+        publication, f"select count(distinct person_id) {selection}"
+    )
+    assert _number(metrics["Revenue"]) == _query(
+        publication, f"select cast(round(coalesce(sum(revenue), 0), 2) as double) {selection}"
+    )

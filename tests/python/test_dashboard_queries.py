@@ -62,6 +62,19 @@ def connection(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             ) as t(page_path, device_type, cell_column, cell_row, cell_x_start_px,
                    cell_y_start_px, n_clicks, n_error_clicks, n_rage_clicks, n_persons)
         """)
+        setup.execute("""
+            create table reports.rpt_funnel_steps_by_channel_device as
+            select channel_group, device_type, 'checkout' as funnel_name, step_number,
+                'step ' || step_number as step_name, 'ordered' as step_order,
+                n_persons_entered
+            from (values
+                ('Direct', 'desktop', 1, 10), ('Direct', 'desktop', 2, 6),
+                ('Direct', 'desktop', 3, 3),
+                ('Direct', 'mobile', 1, 4), ('Direct', 'mobile', 2, 2), ('Direct', 'mobile', 3, 0),
+                ('Organic Search', 'desktop', 1, 6), ('Organic Search', 'desktop', 2, 2),
+                ('Organic Search', 'desktop', 3, 1)
+            ) as t(channel_group, device_type, step_number, n_persons_entered)
+        """)
     with duckdb.connect(str(path), read_only=True) as reader:
         yield reader
 
@@ -165,3 +178,21 @@ def test_filter_options_and_missing_tables(
         queries.segment_summary(connection)
     with pytest.raises(FileNotFoundError, match="make run"):
         queries.connect(queries.catalog_path(tmp_path / "nowhere"))
+
+
+def test_funnel_filtered_by_channel_and_device_sums_persons_and_recomputes_rates(
+    connection: duckdb.DuckDBPyConnection,
+) -> None:
+    # Direct: desktop 10, 6, 3 + mobile 4, 2, 0 = 14, 8, 3; dropped 0, 14 - 8, 8 - 3
+    direct = queries.funnel_steps(connection, Filters(channels=("Direct",)))
+    assert direct["n_persons_entered"].tolist() == [14, 8, 3]
+    assert direct["n_persons_dropped_off"].tolist() == [0, 6, 5]
+    assert direct["conversion_rate_from_previous"].tolist() == pytest.approx([1.0, 8 / 14, 3 / 8])
+    assert direct["conversion_rate_from_first"].tolist() == pytest.approx([1.0, 8 / 14, 3 / 14])
+    assert direct["drop_off_rate"].tolist() == pytest.approx([0.0, 6 / 14, 5 / 8])
+    # desktop: Direct 10, 6, 3 + Organic Search 6, 2, 1 = 16, 8, 4
+    desktop = queries.funnel_steps(connection, Filters(devices=("desktop",)))
+    assert desktop["n_persons_entered"].tolist() == [16, 8, 4]
+    assert desktop["conversion_rate_from_previous"].tolist() == pytest.approx([1.0, 0.5, 0.5])
+    # nobody: an empty frame, not an error
+    assert len(queries.funnel_steps(connection, Filters(channels=("Email",)))) == 0

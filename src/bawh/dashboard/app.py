@@ -208,9 +208,9 @@ def funnel(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> N
     """Funnel steps with persons entered and drop-off."""
     st.title("Funnel")
     try:
-        steps = queries.funnel_steps(connection)
-    except queries.MissingTable:
-        st.info("No funnel in this publication yet (reports.rpt_funnel_steps is not built).")
+        steps = queries.funnel_steps(connection, filters)
+    except queries.MissingTable as missing:
+        st.info(f"No funnel in this publication yet ({missing.args[0]} is not built).")
         return
     if _is_empty(steps, "funnel steps"):
         return
@@ -218,16 +218,30 @@ def funnel(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> N
     name = st.selectbox("Funnel", names, key="funnel_name")
     chosen = steps[steps["funnel_name"] == name]
     st.metric("Persons who entered the first step", _integer(chosen["n_persons_entered"].iloc[0]))
+    # each step's bar: persons who reached it, plus those who dropped off since the last step
+    bars = chosen.melt(
+        id_vars=["step_number", "step_name"],
+        value_vars=["n_persons_entered", "n_persons_dropped_off"],
+        var_name="persons", value_name="n_persons",
+    ).replace({"n_persons_entered": "reached the step", "n_persons_dropped_off": "dropped off"})
     st.altair_chart(
-        alt.Chart(chosen).mark_bar().encode(
-            x=alt.X("n_persons_entered:Q", title="Persons"),
+        alt.Chart(bars).mark_bar().encode(
+            x=alt.X("sum(n_persons):Q", title="Persons"),
             y=alt.Y("step_name:N", sort=list(chosen["step_name"]), title=None),
-            tooltip=list(chosen.columns),
+            color=alt.Color(
+                "persons:N", sort=["reached the step", "dropped off"],
+                scale=alt.Scale(range=["#1f77b4", "#d3d3d3"]),
+            ),
+            order=alt.Order("persons:N", sort="descending"),
+            tooltip=["step_name", "persons", "n_persons"],
         ),
         use_container_width=True,
     )
     st.dataframe(chosen, hide_index=True)
-    st.caption("Whole period; the date, channel and device filters do not apply here.")
+    st.caption(
+        "Whole period (the date filter does not apply). Channel and device: those of the"
+        " session in which the person entered the funnel."
+    )
 
 
 def adoption(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:

@@ -300,14 +300,54 @@ def weekly_retention(connection: duckdb.DuckDBPyConnection, filters: Filters) ->
     )
 
 
-def funnel_steps(connection: duckdb.DuckDBPyConnection) -> Any:
-    """Every funnel's steps with persons entered and drop-off (reports.rpt_funnel_steps;
-    the whole period: the report has no date, channel or device column)."""
+def funnel_steps(connection: duckdb.DuckDBPyConnection, filters: Filters = NO_FILTERS) -> Any:
+    """Every funnel's steps with persons entered, conversion and drop-off. Without a channel
+    or device filter: reports.rpt_funnel_steps as it is. With one: the persons of the
+    selected entry-session channels and devices summed from
+    reports.rpt_funnel_steps_by_channel_device (a person counts in one channel x device per
+    funnel, so the sums add up) and the rates recomputed from them; the median time between
+    steps cannot be summed and is left out. The report has no date: the whole period."""
+    if not (filters.channels or filters.devices):
+        return _frame(
+            connection,
+            "select * from reports.rpt_funnel_steps order by funnel_name, step_number",
+            [],
+            ("reports.rpt_funnel_steps",),
+        )
+    where, parameters = _conditions(
+        filters, channel_column="channel_group", device_column="device_type"
+    )
     return _frame(
         connection,
-        "select * from reports.rpt_funnel_steps order by funnel_name, step_number",
-        [],
-        ("reports.rpt_funnel_steps",),
+        f"""
+        with entered as (
+            select funnel_name, step_number, step_name, step_order,
+                sum(n_persons_entered) as n_persons_entered
+            from reports.rpt_funnel_steps_by_channel_device
+            {where}
+            group by funnel_name, step_number, step_name, step_order
+        ),
+        with_previous as (
+            select *,
+                lag(n_persons_entered) over steps as n_persons_previous,
+                first_value(n_persons_entered) over steps as n_persons_first
+            from entered
+            window steps as (partition by funnel_name order by step_number)
+        )
+        select funnel_name, step_number, step_name, step_order, n_persons_entered,
+            case when step_number = 1 then 1.0
+                else n_persons_entered / nullif(n_persons_previous, 0) end
+                as conversion_rate_from_previous,
+            n_persons_entered / nullif(n_persons_first, 0) as conversion_rate_from_first,
+            coalesce(n_persons_previous - n_persons_entered, 0) as n_persons_dropped_off,
+            case when step_number = 1 then 0.0
+                else (n_persons_previous - n_persons_entered) / nullif(n_persons_previous, 0)
+            end as drop_off_rate
+        from with_previous
+        order by funnel_name, step_number
+        """,
+        parameters,
+        ("reports.rpt_funnel_steps_by_channel_device",),
     )
 
 
@@ -333,10 +373,9 @@ def page_friction(connection: duckdb.DuckDBPyConnection, limit: int = 20) -> Any
     """The `limit` pages with the highest friction score (reports.rpt_page_friction)."""
     return _frame(
         connection,
+        # every column, whatever the report adds: rank and path first
         """
-        select friction_rank, page_path, friction_score, n_page_views, n_clicks,
-            n_error_clicks, n_rage_clicks, error_click_rate, rage_click_rate, exit_rate,
-            median_time_on_page_seconds, has_min_page_views
+        select friction_rank, page_path, * exclude (friction_rank, page_path)
         from reports.rpt_page_friction
         order by friction_rank, page_path
         limit ?
