@@ -333,3 +333,48 @@ def test_funnel_conversion_rate_equals_the_mart_and_the_step_report(layer: Seman
             {funnel: conversions / entries},
         )
         assert_rates_equal({funnel: rate(row["funnel_conversion_rate"])}, {funnel: last_steps[funnel]})
+
+
+def test_new_persons_by_cohort_and_funnels_by_entry_channel_equal_the_marts(
+    layer: SemanticLayer,
+) -> None:
+    rows = layer.query(["new_persons"], ["metric_time__week"])
+    expected = layer.run.query(
+        """
+        select cast(date_trunc('week', first_seen_date) as date), count(*)
+        from marts.dim_persons
+        group by 1
+        """
+    )
+    assert sum(n for _, n in expected) == CONFIG.persons
+    assert {row["metric_time__week"][:10]: int(row["new_persons"]) for row in rows} == {
+        week.isoformat(): n for week, n in expected
+    }
+    # the funnel entry joins its entry session: conversion by the entry session's channel
+    rows = layer.query(
+        ["funnel_entries", "funnel_conversion_rate"],
+        ["person_funnel__funnel_name", "session__channel_group"],
+    )
+    expected = layer.run.query(
+        """
+        select
+            fct_person_funnels.funnel_name,
+            fct_sessions.channel_group,
+            count(*),
+            count(case when fct_person_funnels.is_converted then 1 end) / count(*)
+        from marts.fct_person_funnels
+        inner join marts.fct_sessions
+            on fct_person_funnels.entry_session_id = fct_sessions.session_id
+        group by 1, 2
+        """
+    )
+    actual = {
+        (row["person_funnel__funnel_name"], row["session__channel_group"]): row for row in rows
+    }
+    assert actual.keys() == {(funnel, channel) for funnel, channel, _, _ in expected}
+    for funnel, channel, entries, conversion_rate in expected:
+        row = actual[(funnel, channel)]
+        assert int(row["funnel_entries"]) == entries
+        assert_rates_equal(
+            {"rate": rate(row["funnel_conversion_rate"])}, {"rate": conversion_rate}
+        )
