@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bawh import bench, generator, publish, support
+from bawh import bench, generator, live, publish, support
 from bawh.summary import format_summary, read_summary
 
 # The committed demo seed (seeds/demo/raw_events.csv) is exactly this configuration.
@@ -79,6 +79,10 @@ def _bench(arguments: argparse.Namespace) -> int:
     return bench.run_from_arguments(arguments)
 
 
+def _live_feed(arguments: argparse.Namespace) -> int:
+    return live.run_from_arguments(arguments)
+
+
 def _summary(arguments: argparse.Namespace) -> int:
     print(format_summary(read_summary(arguments.warehouse)))
     return 0
@@ -141,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     publisher.add_argument("--publication", type=Path, default=Path("publication"))
     publisher.add_argument("--keep", type=int, default=2, help="publications kept (default 2)")
     publisher.set_defaults(handler=_publish)
+
+    live_feed = commands.add_parser(
+        "live-feed",
+        help="replay a generated stream into a landing folder, an incremental build per tick",
+    )
+    live.add_arguments(live_feed)
+    live_feed.set_defaults(handler=_live_feed)
     return parser
 
 
