@@ -1,6 +1,10 @@
+{#- Incremental: the anonymous_ids with an event received since the last run are mapped
+    again from all their events (delete+insert by anonymous_id). -#}
+{{ config(materialized=incremental_materialization(), unique_key='anonymous_id') }}
+
 with
 
-events as (
+device_events as (
     select
         event_id,
         anonymous_id,
@@ -10,6 +14,24 @@ events as (
     from {{ ref('int_events_deduplicated') }}
     where anonymous_id is not null
 ),
+{% if is_incremental() %}
+    arrived_anonymous_ids as (
+        select distinct anonymous_id
+        from device_events
+        where {{ received_since_last_run('received_at', 'last_received_at') }}
+    ),
+
+    events as (
+        select device_events.*
+        from device_events
+        inner join arrived_anonymous_ids
+            on device_events.anonymous_id = arrived_anonymous_ids.anonymous_id
+    ),
+{% else %}
+    events as (
+        select * from device_events
+    ),
+{% endif %}
 
 identified_events as (
     select
@@ -35,7 +57,8 @@ anonymous_ids as (
     select
         anonymous_id,
         min(occurred_at) as first_seen_at,
-        max(occurred_at) as last_seen_at
+        max(occurred_at) as last_seen_at,
+        max(received_at) as last_received_at
     from events
     group by anonymous_id
 ),
@@ -47,7 +70,8 @@ final as (
         coalesce(last_known_user.user_id, anonymous_ids.anonymous_id) as person_id,
         last_known_user.user_id is not null as is_identified,
         anonymous_ids.first_seen_at,
-        anonymous_ids.last_seen_at
+        anonymous_ids.last_seen_at,
+        anonymous_ids.last_received_at
     from anonymous_ids
     left join last_known_user
         on anonymous_ids.anonymous_id = last_known_user.anonymous_id

@@ -1,9 +1,33 @@
+{#- Incremental: the event_ids with a copy received since the last run are ranked again
+    over all their valid copies (stored and new), so the first received copy still wins and
+    n_duplicates counts every later copy; their rows are replaced (delete+insert). -#}
+{{ config(materialized=incremental_materialization(), unique_key='event_id') }}
+
 with
 
 valid_events as (
     select * from {{ ref('stg_tracking__events') }}
     where invalid_reason is null
 ),
+
+{% if is_incremental() %}
+    arrived_event_ids as (
+        select distinct event_id
+        from valid_events
+        where {{ received_since_last_run('received_at') }}
+    ),
+
+    candidate_events as (
+        select valid_events.*
+        from valid_events
+        inner join arrived_event_ids
+            on valid_events.event_id = arrived_event_ids.event_id
+    ),
+{% else %}
+    candidate_events as (
+        select * from valid_events
+    ),
+{% endif %}
 
 ranked as (
     select
@@ -19,7 +43,7 @@ ranked as (
                 page_url nulls last
         ) as received_rank,
         count(*) over (partition by event_id) - 1 as n_duplicates
-    from valid_events
+    from candidate_events
 ),
 
 final as (

@@ -1,8 +1,31 @@
+{#- Incremental: the whole event history of every affected person (macro
+    incremental_affected_persons: a new event, or a device login that moves history) is
+    sessionized again and replaces that person's rows (delete+insert by event_id: an event
+    that moved to another person is replaced too). Sessions depend only on the person's own
+    events, so this equals a full rebuild. -#}
+{{ config(materialized=incremental_materialization(), unique_key='event_id') }}
+
 with
 
 events as (
     select * from {{ ref('int_events_stitched') }}
 ),
+{% if is_incremental() %}
+    affected_persons as (
+        {{ incremental_affected_persons(ref('int_events_stitched')) | indent(8) }}
+    ),
+
+    events_to_sessionize as (
+        select events.*
+        from events
+        inner join affected_persons
+            on events.person_id = affected_persons.person_id
+    ),
+{% else %}
+    events_to_sessionize as (
+        select * from events
+    ),
+{% endif %}
 
 tracking_plan as (
     select
@@ -13,7 +36,7 @@ tracking_plan as (
 ),
 
 sessionized as (
-    {{ sessionize('events') }}
+    {{ sessionize('events_to_sessionize') }}
 ),
 
 final as (

@@ -1,8 +1,37 @@
+{#- Incremental: events received since the last run, and every event of a device seen
+    with a user_id on such an event (a login may move the device's history to another
+    person), are stitched again (delete+insert by event_id). -#}
+{{ config(materialized=incremental_materialization(), unique_key='event_id') }}
+
 with
 
-events as (
+deduplicated_events as (
     select * from {{ ref('int_events_deduplicated') }}
 ),
+{% if is_incremental() %}
+    logged_in_devices as (
+        select distinct anonymous_id
+        from deduplicated_events
+        where
+            {{ received_since_last_run('received_at') }}
+            and user_id is not null
+            and anonymous_id is not null
+    ),
+
+    events as (
+        select deduplicated_events.*
+        from deduplicated_events
+        left join logged_in_devices
+            on deduplicated_events.anonymous_id = logged_in_devices.anonymous_id
+        where
+            {{ received_since_last_run('deduplicated_events.received_at') }}
+            or logged_in_devices.anonymous_id is not null
+    ),
+{% else %}
+    events as (
+        select * from deduplicated_events
+    ),
+{% endif %}
 
 identities as (
     select

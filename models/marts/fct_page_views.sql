@@ -1,6 +1,16 @@
+{#- Incremental: the rows of every affected person (macro incremental_affected_persons)
+    are rebuilt from that person's events and replace the stored ones (delete+insert by
+    person_id); rows of anonymous persons merged into a user are deleted (post-hook). -#}
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key='person_id',
+    post_hook="{{ delete_merged_persons() }}",
+) }}
+-- depends_on: {{ ref('int_anonymous_ids_stitched') }} (read by the post-hook)
+
 with
 
-events as (
+sessionized_events as (
     select
         event_id,
         session_id,
@@ -13,9 +23,28 @@ events as (
         page_path,
         referrer_url,
         device_type,
-        country
+        country,
+        received_at
     from {{ ref('int_events_sessionized') }}
 ),
+{% if is_incremental() %}
+    affected_persons as (
+        {{ incremental_affected_persons(
+            ref('int_events_sessionized'), 'received_at'
+        ) | indent(8) }}
+    ),
+
+    events as (
+        select sessionized_events.*
+        from sessionized_events
+        inner join affected_persons
+            on sessionized_events.person_id = affected_persons.person_id
+    ),
+{% else %}
+    events as (
+        select * from sessionized_events
+    ),
+{% endif %}
 
 events_with_next as (
     select
@@ -47,6 +76,7 @@ final as (
         referrer_url,
         device_type,
         country,
+        received_at,
         {{ seconds_between('occurred_at', 'next_event_at') }} as time_on_page_seconds,
         page_view_index = 1 as is_entrance,
         page_view_index = n_session_page_views as is_exit

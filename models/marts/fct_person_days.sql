@@ -1,6 +1,16 @@
+{#- Incremental: the rows of every affected person (macro incremental_affected_persons)
+    are rebuilt from that person's events and replace the stored ones (delete+insert by
+    person_id); rows of anonymous persons merged into a user are deleted (post-hook). -#}
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key='person_id',
+    post_hook="{{ delete_merged_persons() }}",
+) }}
+-- depends_on: {{ ref('int_anonymous_ids_stitched') }} (read by the post-hook)
+
 with
 
-events as (
+sessionized_events as (
     select
         person_id,
         session_id,
@@ -9,9 +19,28 @@ events as (
         is_conversion,
         event_name,
         feature_name,
-        revenue
+        revenue,
+        received_at
     from {{ ref('int_events_sessionized') }}
 ),
+{% if is_incremental() %}
+    affected_persons as (
+        {{ incremental_affected_persons(
+            ref('int_events_sessionized'), 'last_received_at'
+        ) | indent(8) }}
+    ),
+
+    events as (
+        select sessionized_events.*
+        from sessionized_events
+        inner join affected_persons
+            on sessionized_events.person_id = affected_persons.person_id
+    ),
+{% else %}
+    events as (
+        select * from sessionized_events
+    ),
+{% endif %}
 
 sessions as (
     select
@@ -32,7 +61,8 @@ person_days as (
         count(case when events.is_conversion then 1 end) as n_conversions,
         count(distinct case when events.event_name = 'feature_used' then events.feature_name end)
             as n_features_used,
-        coalesce(sum(events.revenue), 0) as revenue
+        coalesce(sum(events.revenue), 0) as revenue,
+        max(events.received_at) as last_received_at
     from events
     inner join sessions
         on events.session_id = sessions.session_id
@@ -52,7 +82,8 @@ final as (
         n_engaged_sessions,
         n_conversions,
         n_features_used,
-        revenue
+        revenue,
+        last_received_at
     from person_days
 )
 

@@ -1,8 +1,36 @@
+{#- Incremental: the rows of every affected person (macro incremental_affected_persons)
+    are rebuilt from that person's events and replace the stored ones (delete+insert by
+    person_id); rows of anonymous persons merged into a user are deleted (post-hook). -#}
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key='person_id',
+    post_hook="{{ delete_merged_persons() }}",
+) }}
+-- depends_on: {{ ref('int_anonymous_ids_stitched') }} (read by the post-hook)
+
 with
 
-events as (
+sessionized_events as (
     select * from {{ ref('int_events_sessionized') }}
 ),
+{% if is_incremental() %}
+    affected_persons as (
+        {{ incremental_affected_persons(
+            ref('int_events_sessionized'), 'last_received_at'
+        ) | indent(8) }}
+    ),
+
+    events as (
+        select sessionized_events.*
+        from sessionized_events
+        inner join affected_persons
+            on sessionized_events.person_id = affected_persons.person_id
+    ),
+{% else %}
+    events as (
+        select * from sessionized_events
+    ),
+{% endif %}
 
 channels as (
     select
@@ -32,7 +60,8 @@ session_totals as (
         count(*) as n_events,
         count(case when is_page_view then 1 end) as n_page_views,
         count(case when is_conversion then 1 end) as n_conversions,
-        coalesce(sum(revenue), 0) as revenue
+        coalesce(sum(revenue), 0) as revenue,
+        max(received_at) as last_received_at
     from events
     group by
         session_id,
@@ -146,7 +175,8 @@ final as (
         n_conversions > 0 as has_conversion,
         is_engaged,
         not is_engaged as is_bounce,
-        n_page_views = 1 as is_single_page
+        n_page_views = 1 as is_single_page,
+        last_received_at
     from sessions_classified
 )
 

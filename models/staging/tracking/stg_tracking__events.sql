@@ -4,6 +4,10 @@
     and var('raw_events_schema') == 'raw' and var('raw_events_identifier') == 'raw_events' %}
 -- depends_on: {{ ref('raw_events') }}
 {%- endif %}
+{#- Incremental: only raw rows received since the last run (minus the lookback) are read;
+    a row re-read in the lookback gets the same raw_row_id and replaces itself. Rows with an
+    unparseable received_at are re-read every run (they are few). -#}
+{{ config(materialized=incremental_materialization(), unique_key='raw_row_id') }}
 
 with
 
@@ -12,11 +16,26 @@ raw_events as (
     from {{ source('tracking', 'events') }}
 ),
 
+{% if is_incremental() %}
+    raw_events_arrived as (
+        select * from raw_events
+        where
+            {{ received_since_last_run(
+                parse_utc_timestamp('received_at'),
+                watermark_filter='invalid_reason is null'
+            ) }}
+    ),
+{% else %}
+    raw_events_arrived as (
+        select * from raw_events
+    ),
+{% endif %}
+
 raw_events_hashed as (
     select
         *,
         {{ surrogate_key(raw_event_columns) }} as raw_content_key
-    from raw_events
+    from raw_events_arrived
 ),
 
 raw_events_keyed as (

@@ -1,0 +1,168 @@
+"""Incremental builds equal a full rebuild.
+
+Generated raw rows land in a landing folder in several arrival batches, split by received_at
+at random cuts; rows received in the hour before a cut land with the next batch half of the
+time (files that land out of received_at order, inside the lookback). The split is drawn
+until it holds a duplicate whose first copy landed in an earlier batch and a login that ties
+an anonymous history of an earlier batch to a user. An incremental build runs after each
+batch; at the end every table of every layer equals, row by row, that of a full build on the
+same files, and one more build without new files changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from bawh.generator import GeneratorConfig, generate
+from conftest import DbtRun, run_dbt
+
+N_BATCHES = 4
+LANDING_SHUFFLE_HOURS = 1  # < incremental_lookback_hours (3)
+SCHEMAS = ("staging", "intermediate", "marts", "reports")
+# the raw events' descendants and what they read (no support domain); the batch builds skip the
+# tests, the last incremental build runs them all
+SELECTED = ["--select", "@stg_tracking__events", "--exclude", "raw_events"]
+BUILD_WITHOUT_TESTS = ["build", *SELECTED, "--exclude-resource-type", "test", "unit_test"]
+
+
+def received(row: dict) -> datetime.datetime | None:
+    try:
+        return datetime.datetime.fromisoformat(row["received_at"])
+    except (TypeError, ValueError):
+        return None
+
+
+def split_into_batches(rows: list[dict], seed: int) -> list[int]:
+    """Batch number of each raw row: random received_at cuts, late landings near the cuts,
+    unparseable received_at anywhere; drawn again until the split holds a late duplicate and
+    a late login."""
+    rng = random.Random(seed)
+    times = [received(row) for row in rows]
+    known = sorted(time for time in times if time is not None)
+    for _ in range(100):
+        cuts = sorted(rng.choice(known[len(known) // 10 : -len(known) // 10]) for _ in range(N_BATCHES - 1))
+        batches = []
+        for time in times:
+            if time is None:
+                batches.append(rng.randrange(N_BATCHES))
+                continue
+            batch = sum(time >= cut for cut in cuts)
+            near_next_cut = batch < len(cuts) and cuts[batch] - time < datetime.timedelta(
+                hours=LANDING_SHUFFLE_HOURS
+            )
+            batches.append(batch + 1 if near_next_cut and rng.random() < 0.5 else batch)
+        if has_late_duplicate(rows, batches) and has_late_login(rows, batches):
+            return batches
+    raise AssertionError("no split with a late duplicate and a late login")
+
+
+def has_late_duplicate(rows: list[dict], batches: list[int]) -> bool:
+    first_batch: dict[str, int] = {}
+    for row, batch in zip(rows, batches, strict=True):
+        if row["event_id"] and received(row):
+            first_batch[row["event_id"]] = min(batch, first_batch.get(row["event_id"], batch))
+    return any(
+        batch > first_batch[row["event_id"]]
+        for row, batch in zip(rows, batches, strict=True)
+        if row["event_id"] in first_batch and received(row)
+    )
+
+
+def has_late_login(rows: list[dict], batches: list[int]) -> bool:
+    """An anonymous_id first seen with a user_id in a later batch than an anonymous event."""
+    first_anonymous: dict[str, int] = {}
+    first_identified: dict[str, int] = {}
+    for row, batch in zip(rows, batches, strict=True):
+        device = row["anonymous_id"]
+        if not device:
+            continue
+        seen = first_identified if row["user_id"] else first_anonymous
+        seen[device] = min(batch, seen.get(device, batch))
+    return any(
+        first_identified[device] > batch
+        for device, batch in first_anonymous.items()
+        if device in first_identified
+    )
+
+
+def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every table of every layer, rows sorted."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_schema, table_name from information_schema.tables"
+            f" where table_schema in {SCHEMAS} and table_type = 'BASE TABLE'"
+        ).fetchall()
+        return {
+            f"{schema}.{table}": connection.execute(
+                f'select * from "{schema}"."{table}" order by all'
+            ).fetchall()
+            for schema, table in tables
+        }
+
+
+def values_equal(left: object, right: object) -> bool:
+    if isinstance(left, float) and isinstance(right, float):
+        return math.isclose(left, right, rel_tol=1e-9, abs_tol=1e-9)
+    return left == right
+
+
+def assert_same_tables(actual: dict[str, list[tuple]], expected: dict[str, list[tuple]]) -> None:
+    assert sorted(actual) == sorted(expected)
+    for name, expected_rows in expected.items():
+        actual_rows = actual[name]
+        assert len(actual_rows) == len(expected_rows), name
+        for actual_row, expected_row in zip(actual_rows, expected_rows, strict=True):
+            assert all(
+                values_equal(left, right) for left, right in zip(actual_row, expected_row, strict=True)
+            ), (name, actual_row, expected_row)
+
+
+def build(work_dir: Path, landing: Path, command: list[str]) -> DbtRun:
+    run = run_dbt(command, work_dir, {"raw_events_location": str(landing / "*.parquet")})
+    assert run.returncode == 0, run.output[-6000:]
+    return run
+
+
+@pytest.mark.parametrize("seed", [11, 23])
+def test_incremental_builds_equal_a_full_build(tmp_path: Path, seed: int) -> None:
+    events = generate(
+        GeneratorConfig(
+            persons=400,
+            days=20,
+            seed=seed,
+            duplicate_rate=0.02,
+            invalid_rate=0.01,
+            out_of_order_rate=0.05,
+            late_rate=0.01,
+        )
+    ).events
+    rows = events.to_pylist()
+    batches = split_into_batches(rows, seed)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    incremental_dir = tmp_path / "incremental"
+    for batch in range(N_BATCHES):
+        part = pa.Table.from_pylist(
+            [row for row, row_batch in zip(rows, batches, strict=True) if row_batch == batch],
+            schema=events.schema,
+        )
+        pq.write_table(part, landing / f"batch-{batch}.parquet")
+        last = batch == N_BATCHES - 1
+        run = build(incremental_dir, landing, ["build", *SELECTED] if last else BUILD_WITHOUT_TESTS)
+    incremental = snapshot(run.warehouse)
+    assert len(incremental["marts.fct_sessions"]) > 1_000
+
+    full = build(tmp_path / "full", landing, BUILD_WITHOUT_TESTS)
+    assert_same_tables(incremental, snapshot(full.warehouse))
+
+    # a build with no new file changes nothing
+    build(incremental_dir, landing, BUILD_WITHOUT_TESTS)
+    assert_same_tables(snapshot(run.warehouse), incremental)
