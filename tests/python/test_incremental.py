@@ -3,8 +3,9 @@
 Generated raw rows land in a landing folder in several arrival batches, split by received_at
 at random cuts; rows received in the hour before a cut land with the next batch half of the
 time (files that land out of received_at order, inside the lookback). The split is drawn
-until it holds a duplicate whose first copy landed in an earlier batch and a login that ties
-an anonymous history of an earlier batch to a user. An incremental build runs after each
+until it holds a duplicate whose first copy landed in an earlier batch, a login that ties an
+anonymous history of an earlier batch to a user, and an event that happened before events of
+an earlier batch (late or out of order). An incremental build runs after each
 batch; at the end every table of every layer equals, row by row, that of a full build on the
 same files, and one more build without new files changes nothing.
 """
@@ -29,7 +30,14 @@ LANDING_SHUFFLE_HOURS = 1  # < incremental_lookback_hours (3)
 SCHEMAS = ("staging", "intermediate", "marts", "reports")
 # the raw events' descendants and what they read (no support domain); the batch builds skip the
 # tests, the last incremental build runs them all
-SELECTED = ["--select", "@stg_tracking__events", "--exclude", "raw_events"]
+SELECTED = [
+    "--select",
+    "@stg_tracking__events",
+    "--exclude",
+    "raw_events",
+    "--indirect-selection",
+    "cautious",
+]
 BUILD_WITHOUT_TESTS = ["build", *SELECTED, "--exclude-resource-type", "test", "unit_test"]
 
 
@@ -42,8 +50,8 @@ def received(row: dict) -> datetime.datetime | None:
 
 def split_into_batches(rows: list[dict], seed: int) -> list[int]:
     """Batch number of each raw row: random received_at cuts, late landings near the cuts,
-    unparseable received_at anywhere; drawn again until the split holds a late duplicate and
-    a late login."""
+    unparseable received_at anywhere; drawn again until the split holds a late duplicate, a
+    late login and a late event."""
     rng = random.Random(seed)
     times = [received(row) for row in rows]
     known = sorted(time for time in times if time is not None)
@@ -59,9 +67,13 @@ def split_into_batches(rows: list[dict], seed: int) -> list[int]:
                 hours=LANDING_SHUFFLE_HOURS
             )
             batches.append(batch + 1 if near_next_cut and rng.random() < 0.5 else batch)
-        if has_late_duplicate(rows, batches) and has_late_login(rows, batches):
+        if (
+            has_late_duplicate(rows, batches)
+            and has_late_login(rows, batches)
+            and has_late_event(rows, batches)
+        ):
             return batches
-    raise AssertionError("no split with a late duplicate and a late login")
+    raise AssertionError("no split with a late duplicate, a late login and a late event")
 
 
 def has_late_duplicate(rows: list[dict], batches: list[int]) -> bool:
@@ -74,6 +86,21 @@ def has_late_duplicate(rows: list[dict], batches: list[int]) -> bool:
         for row, batch in zip(rows, batches, strict=True)
         if row["event_id"] in first_batch and received(row)
     )
+
+
+def has_late_event(rows: list[dict], batches: list[int]) -> bool:
+    """An event that happened before another event of its device but landed in a later batch
+    (it can extend, start or join sessions of an earlier batch)."""
+    latest: dict[str, tuple[str, int]] = {}
+    for row, batch in sorted(zip(rows, batches, strict=True), key=lambda pair: pair[1]):
+        device, occurred = row["anonymous_id"], row["occurred_at"]
+        if not device or not occurred or not received(row):
+            continue
+        if device in latest and batch > latest[device][1] and occurred < latest[device][0]:
+            return True
+        if device not in latest or occurred > latest[device][0]:
+            latest[device] = (occurred, batch)
+    return False
 
 
 def has_late_login(rows: list[dict], batches: list[int]) -> bool:
