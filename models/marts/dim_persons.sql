@@ -49,7 +49,7 @@ person_totals as (
         cast(sum(n_events) as {{ dbt.type_bigint() }}) as n_events,
         cast(sum(n_page_views) as {{ dbt.type_bigint() }}) as n_page_views,
         cast(sum(n_conversions) as {{ dbt.type_bigint() }}) as n_conversions,
-        sum(revenue) as revenue,
+        cast(sum(revenue) as decimal(38, 6)) as revenue,
         min(case when has_conversion then started_at end) as first_conversion_at
     from sessions
     group by person_id

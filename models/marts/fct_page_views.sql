@@ -56,7 +56,12 @@ events_with_next as (
 page_views as (
     select
         *,
-        row_number() over (partition by session_id order by event_index) as page_view_index,
+        -- bigint on every engine (Spark's row_number is an int): the contract
+        cast(
+            row_number() over (partition by session_id order by event_index)
+            as {{ dbt.type_bigint() }}
+        )
+            as page_view_index,
         count(*) over (partition by session_id) as n_session_page_views
     from events_with_next
     where is_page_view
@@ -68,7 +73,7 @@ final as (
         session_id,
         person_id,
         page_view_index,
-        event_index,
+        cast(event_index as {{ dbt.type_bigint() }}) as event_index,
         occurred_at as viewed_at,
         page_url,
         page_host,

@@ -61,7 +61,8 @@ person_days as (
         count(case when events.is_conversion then 1 end) as n_conversions,
         count(distinct case when events.event_name = 'feature_used' then events.feature_name end)
             as n_features_used,
-        coalesce(sum(events.revenue), 0) as revenue,
+        -- decimal(38, 6) on every engine (Spark's sum widens by 10 digits only): the contract
+        cast(coalesce(sum(events.revenue), 0) as decimal(38, 6)) as revenue,
         max(events.received_at) as last_received_at
     from events
     inner join sessions

@@ -60,7 +60,8 @@ session_totals as (
         count(*) as n_events,
         count(case when is_page_view then 1 end) as n_page_views,
         count(case when is_conversion then 1 end) as n_conversions,
-        coalesce(sum(revenue), 0) as revenue,
+        -- decimal(38, 6) on every engine (Spark's sum widens by 10 digits only): the contract
+        cast(coalesce(sum(revenue), 0) as decimal(38, 6)) as revenue,
         max(received_at) as last_received_at
     from events
     group by
@@ -144,10 +145,10 @@ final as (
     select
         session_id,
         person_id,
-        row_number() over (
+        cast(row_number() over (
             partition by person_id
             order by started_at, session_id
-        ) as session_index,
+        ) as {{ dbt.type_bigint() }}) as session_index,
         anonymous_id,
         started_at,
         ended_at,

@@ -171,8 +171,9 @@ final as (
         as_of_date,
         first_seen_date,
         last_active_date,
-        days_since_first_seen,
-        days_since_last_active,
+        -- bigint on every engine (a date difference is an integer on Postgres): the contract
+        cast(days_since_first_seen as {{ dbt.type_bigint() }}) as days_since_first_seen,
+        cast(days_since_last_active as {{ dbt.type_bigint() }}) as days_since_last_active,
         n_active_days_recent_window,
         n_active_days_prior_window,
         n_sessions_frequency_window,

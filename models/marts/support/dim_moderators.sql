@@ -38,7 +38,12 @@ final as (
         performance_scores.user_satisfaction_component,
         performance_scores.response_time_component,
         performance_scores.chat_sessions_component,
-        rank() over (order by performance_scores.engagement_score desc) as performance_rank
+        -- bigint on every engine (Spark's rank is an int): the contract
+        cast(
+            rank() over (order by performance_scores.engagement_score desc)
+            as {{ dbt.type_bigint() }}
+        )
+            as performance_rank
     from moderators
     inner join performance_scores
         on moderators.moderator_id = performance_scores.moderator_id

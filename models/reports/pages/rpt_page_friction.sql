@@ -78,14 +78,14 @@ final as (
         median_time_on_page_seconds,
         friction_score,
         has_min_page_views,
-        row_number() over (
+        cast(row_number() over (
             order by
                 case when has_min_page_views then 0 else 1 end,
                 friction_score desc nulls last,
                 n_error_clicks + n_rage_clicks desc,
                 n_page_views desc,
                 page_path asc
-        ) as friction_rank
+        ) as {{ dbt.type_bigint() }}) as friction_rank
     from page_rates
 )
 

@@ -76,14 +76,14 @@ final as (
         rage_clicks_per_page_view,
         error_click_share,
         rage_click_share,
-        row_number() over (
+        cast(row_number() over (
             order by
                 n_persons_affected desc,
                 n_error_clicks + n_rage_clicks desc,
                 n_clicks desc,
                 page_path asc,
                 page_section asc
-        ) as section_friction_rank
+        ) as {{ dbt.type_bigint() }}) as section_friction_rank
     from section_rates
 )
 

@@ -77,7 +77,7 @@ final as (
         segment_totals.avg_engagement_score,
         segment_totals.avg_sessions,
         segment_totals.avg_sessions_frequency_window,
-        coalesce(segment_totals.revenue, 0) as revenue,
+        cast(coalesce(segment_totals.revenue, 0) as decimal(38, 6)) as revenue,
         {{ safe_divide('segment_totals.revenue', 'segment_totals.n_persons') }}
             as revenue_per_person
     from segments
