@@ -13,24 +13,10 @@ with
 sessionized_events as (
     select * from {{ ref('int_events_sessionized') }}
 ),
-{% if is_incremental() %}
-    affected_persons as (
-        {{ incremental_affected_persons(
-            ref('int_events_sessionized'), 'last_received_at'
-        ) | indent(8) }}
-    ),
 
-    events as (
-        select sessionized_events.*
-        from sessionized_events
-        inner join affected_persons
-            on sessionized_events.person_id = affected_persons.person_id
-    ),
-{% else %}
-    events as (
-        select * from sessionized_events
-    ),
-{% endif %}
+events as (
+    {{ affected_person_events('sessionized_events', 'last_received_at') | indent(4) }}
+),
 
 channels as (
     select
