@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ class BuildSummary:
     n_sessions: int
     n_persons: int
     engagement_rate: float | None
+    tables: dict[str, list[str]]  # schema (marts, reports) -> table names built in it
 
 
 def read_summary(warehouse: Path) -> BuildSummary:
@@ -54,6 +56,12 @@ def _query_summary(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> Bu
         connection, "select count(*), count(case when is_engaged then 1 end) from marts.fct_sessions"
     )
     (n_persons,) = _fetch_one(connection, "select count(*) from marts.dim_persons")
+    tables: dict[str, list[str]] = {"marts": [], "reports": []}
+    for schema, name in connection.execute(
+        "select table_schema, table_name from information_schema.tables"
+        " where table_schema in ('marts', 'reports') order by table_schema, table_name"
+    ).fetchall():
+        tables[schema].append(name)
     return BuildSummary(
         warehouse=warehouse.resolve(),
         n_raw_rows=n_raw,
@@ -64,6 +72,7 @@ def _query_summary(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> Bu
         n_sessions=n_sessions,
         n_persons=n_persons,
         engagement_rate=n_engaged / n_sessions if n_sessions else None,
+        tables=tables,
     )
 
 
@@ -89,9 +98,17 @@ def format_summary(summary: BuildSummary) -> str:
         f"  persons            {summary.n_persons:>12,}",
         f"  engagement rate    {rate:>12}",
         f"  warehouse file     {summary.warehouse}",
-        "  marts              marts.fct_sessions, fct_page_views, fct_person_days, dim_persons",
-        "  reports            reports.rpt_retention_*, rpt_feature_adoption_*,"
-        " rpt_active_persons_daily, rpt_stickiness_*, rpt_lifecycle_*",
-        "  quarantine         intermediate.int_events_quarantined",
+        *_table_lines("marts", summary.tables.get("marts", [])),
+        *_table_lines("reports", summary.tables.get("reports", [])),
+        "  quarantine         intermediate.int_events_quarantined,"
+        " intermediate.int_support_rows_quarantined",
     ]
     return "\n".join(lines)
+
+
+def _table_lines(schema: str, names: list[str]) -> list[str]:
+    """'  <schema>  <schema>.a, b, c', wrapped under itself."""
+    if not names:
+        return [f"  {schema:<17}  (none built)"]
+    first, *rest = textwrap.wrap(f"{schema}." + ", ".join(names), width=72)
+    return [f"  {schema:<17}  {first}", *(" " * 21 + line for line in rest)]

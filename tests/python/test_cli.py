@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -40,6 +41,14 @@ def test_generate_build_and_summary_agree_with_the_truth(
     ]:
         assert f"{label:<19}{expected:>12,}" in printed, (label, printed)
     assert str(run.warehouse) in printed
+    # every mart and report the build made is listed by name
+    listed = set(re.findall(r"[a-z0-9_]+", printed))
+    built = run.query(
+        "select table_name from information_schema.tables"
+        " where table_schema in ('marts', 'reports')"
+    )
+    assert len(built) > 20
+    assert {name for (name,) in built} <= listed
 
 
 def test_summary_of_a_missing_warehouse_is_a_clear_error(
