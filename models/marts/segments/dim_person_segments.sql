@@ -139,23 +139,7 @@ person_flags as (
 -- the fallback: active within segment_lapsed_days, but no other rule applies
 person_flags_with_fallback as (
     select
-        person_id,
-        as_of_date,
-        first_seen_date,
-        last_active_date,
-        days_since_first_seen,
-        days_since_last_active,
-        n_active_days_recent_window,
-        n_active_days_prior_window,
-        n_sessions_frequency_window,
-        avg_sessions_per_week,
-        n_features_used,
-        is_active_recent,
-        is_lapsed,
-        is_engaged_high_frequency,
-        is_new,
-        is_at_risk,
-        is_power_user,
+        *,
         not is_active_recent
         and not is_lapsed
         and not is_engaged_high_frequency
