@@ -82,6 +82,9 @@ SIZE_SETTINGS: dict[str, dict[str, str]] = {
 }
 # In-memory dataframes of 100M events need tens of GB: the 100m size runs only DuckDB's.
 SIZE_REFERENCES: dict[str, tuple[str, ...]] = {"100m": ("duckdb",)}
+# dbt build repeats dbt run's work plus ~700 data tests; at 100M that is over an hour more on
+# 2 cores, so the 100m size times dbt run and the incremental run only (--build to add it).
+SIZE_WITHOUT_BUILD: frozenset[str] = frozenset({"100m"})
 
 REFERENCE_NOTE = (
     "References (DuckDB, polars, pandas) sessionize the same raw rows by hand: parse"
@@ -130,6 +133,7 @@ class BenchResult:
     incremental_models: list[str]
     incremental_label: str
     skipped_references: list[str]
+    skipped_steps: list[str]
     steps: list[StepResult]
     ratios: dict[str, float | None]
     targets: dict[str, dict[str, Any]]
@@ -417,10 +421,12 @@ def run_benchmark(
     events: int | None = None,
     progress: bool = True,
     references: Sequence[str] | None = None,
+    build: bool | None = None,
 ) -> BenchResult:
     """Run every step of the benchmark for ``size`` (a key of SIZES; ``events`` overrides
     its event count) under ``work_dir`` (default target/bench/<size>). ``references``:
-    the engines to run besides DuckDB's reference (default: all but at 100m)."""
+    the engines to run besides DuckDB's reference (default: all but at 100m); ``build``:
+    whether to time dbt build (default: all sizes but 100m)."""
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; one of {', '.join(SIZES)}")
     wanted = SIZE_REFERENCES.get(size, REFERENCE_ENGINES) if references is None else references
@@ -428,6 +434,8 @@ def run_benchmark(
     if unknown:
         raise ValueError(f"unknown reference engines {sorted(unknown)}; one of {REFERENCE_ENGINES}")
     engines = ["duckdb", *(engine for engine in REFERENCE_ENGINES[1:] if engine in wanted)]
+    if build is None:
+        build = size not in SIZE_WITHOUT_BUILD
     project_dir = project_dir.resolve()
     target_events = events if events is not None else SIZES[size]
     work = (work_dir or project_dir / "target" / "bench" / size).resolve()
@@ -527,9 +535,10 @@ def run_benchmark(
             extra={"slowest_models": dict(sorted(full_timings.items(), key=lambda i: -i[1])[:8])},
         )
     )
-    build = dbt(["build", "--full-refresh"], "dbt-build")
-    steps.append(StepResult("dbt_build", "dbt build --full-refresh: models, seeds, data and unit tests",
-                            build.seconds, build.peak_mb))
+    if build:
+        built = dbt(["build", "--full-refresh"], "dbt-build")
+        steps.append(StepResult("dbt_build", "dbt build --full-refresh: models, seeds, data and unit tests",
+                                built.seconds, built.peak_mb))
     steps.append(
         StepResult(
             "sessionization_model",
@@ -577,7 +586,7 @@ def run_benchmark(
     ratios = {
         "sessionization_model_to_reference": by_name["sessionization_model"].ratio_to_reference,
         "dbt_run_to_reference": by_name["dbt_run"].ratio_to_reference,
-        "dbt_build_to_reference": by_name["dbt_build"].ratio_to_reference,
+        "dbt_build_to_reference": by_name["dbt_build"].ratio_to_reference if build else None,
         **{
             f"{engine}_to_reference": by_name[f"reference_{engine}"].ratio_to_reference
             for engine in engines[1:]
@@ -608,6 +617,7 @@ def run_benchmark(
         incremental_models=incremental_models,
         incremental_label=incremental_label,
         skipped_references=[engine for engine in REFERENCE_ENGINES if engine not in engines],
+        skipped_steps=[] if build else ["dbt_build"],
         steps=steps,
         ratios=ratios,
         targets=targets,
@@ -652,6 +662,8 @@ def format_table(result: BenchResult) -> str:
         lines.append(f"target {name} <= {target['target']}: {shown} ({verdict})")
     if result.skipped_references:
         lines.append(f"references not run at this size: {', '.join(result.skipped_references)}")
+    if result.skipped_steps:
+        lines.append(f"steps not run at this size: {', '.join(result.skipped_steps)}")
     lines.append(result.reference_note)
     return "\n".join(lines)
 
@@ -669,13 +681,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--references", type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
         help="comma-separated engines besides DuckDB: polars,pandas (default both; none at 100m)",
     )
+    parser.add_argument(
+        "--build", action=argparse.BooleanOptionalAction, default=None,
+        help="time dbt build --full-refresh too (default: yes, but not at 100m)",
+    )
 
 
 def run_from_arguments(arguments: argparse.Namespace) -> int:
     """`bawh bench`: run, print the table, write the JSON."""
     result = run_benchmark(
         arguments.size, arguments.project_dir, arguments.work_dir, arguments.seed, arguments.events,
-        references=arguments.references,
+        references=arguments.references, build=arguments.build,
     )
     output: Path = arguments.output or (
         arguments.project_dir / "target" / "bench" / f"bench-{arguments.size}.json"
