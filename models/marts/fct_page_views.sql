@@ -1,12 +1,9 @@
-{#- Incremental: the rows of every affected person (macro incremental_affected_persons)
+{#- Incremental: the page views of every affected person (macro affected_person_events)
     are rebuilt from that person's events and replace the stored ones (delete+insert by
-    person_id); rows of anonymous persons merged into a user are deleted (post-hook). -#}
-{{ config(
-    materialized=incremental_materialization(),
-    unique_key='person_id',
-    post_hook="{{ delete_merged_persons() }}",
-) }}
--- depends_on: {{ ref('int_anonymous_ids_stitched') }} (read by the post-hook)
+    page_view_id, the event_id: a page view that moved to another person, with a login
+    or an anonymous history merged into a user, is replaced by its new row even when its
+    former person has no page view left). -#}
+{{ config(materialized=incremental_materialization(), unique_key='page_view_id') }}
 
 with
 

@@ -1,14 +1,24 @@
+{#- Incremental: every event of each affected person (macro affected_person_events) is
+    matched again and replaces its rows (delete+insert by funnel_step_event_id; an event that
+    moved to another person keeps its key and is replaced too). -#}
+{{ config(materialized=incremental_materialization(), unique_key='funnel_step_event_id') }}
+
 with
 
-events as (
+sessionized_events as (
     select
         event_id,
         person_id,
         session_id,
         event_name,
         page_path,
-        occurred_at
+        occurred_at,
+        received_at
     from {{ ref('int_events_sessionized') }}
+),
+
+events as (
+    {{ affected_person_events('sessionized_events', 'received_at') | indent(4) }}
 ),
 
 funnel_steps as (
@@ -33,7 +43,8 @@ matched as (
         events.session_id,
         events.event_name,
         events.page_path,
-        events.occurred_at
+        events.occurred_at,
+        events.received_at
     from events
     inner join funnel_steps
         on events.event_name = funnel_steps.event_name
@@ -59,7 +70,8 @@ final as (
         matched.session_id,
         matched.event_name,
         matched.page_path,
-        matched.occurred_at
+        matched.occurred_at,
+        matched.received_at
     from matched
 )
 

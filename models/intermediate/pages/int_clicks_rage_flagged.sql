@@ -1,7 +1,16 @@
+{#- Incremental: the clicks of each affected person (macro affected_person_events) are
+    flagged again (a burst lies within one session, so within one person) and replace their
+    rows (delete+insert by event_id; a click that moved to another person is replaced too). -#}
+{{ config(materialized=incremental_materialization(), unique_key='event_id') }}
+
 with
 
-events as (
+sessionized_events as (
     select * from {{ ref('int_events_sessionized') }}
+),
+
+events as (
+    {{ affected_person_events('sessionized_events', 'received_at') | indent(4) }}
 ),
 
 -- The click events of the tracking plan: a click on a page element, and a click that raised
@@ -17,7 +26,8 @@ clicks as (
         device_type,
         element,
         click_x,
-        click_y
+        click_y,
+        received_at
     from events
     where event_name in ('click', 'error_click')
 ),
@@ -39,7 +49,8 @@ final as (
         element,
         click_x,
         click_y,
-        is_rage_click
+        is_rage_click,
+        received_at
     from clicks_flagged
 )
 
