@@ -12,7 +12,8 @@ One run (``bawh bench --size 10m``, or ``make bench SIZE=10m``):
    coalesce(user_id, anonymous_id); the project additionally stitches identities, cuts
    sessions at the max length, validates event names and quarantines bad rows, so its
    session count differs slightly;
-3. times the project's ``dbt run`` and ``dbt build`` (both --full-refresh) on that data,
+3. times the project's ``dbt run`` and ``dbt build`` (both --full-refresh; the 100m size
+   skips dbt build unless --build) on that data,
    the sessionization model alone (execution_time of int_events_sessionized in the run's
    run_results.json), and an incremental ``dbt run`` (no --full-refresh) after a 1% batch
    of later events lands as extra Parquet files. Whether that run was incremental is read
