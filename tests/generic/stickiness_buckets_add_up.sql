@@ -13,19 +13,8 @@ stickiness as (
     from {{ model }}
 ),
 
-person_days as (
-    select
-        person_id,
-        cast({{ dbt.date_trunc(period, 'activity_date') }} as date) as {{ period }}_start_date
-    from {{ ref('fct_person_days') }}
-),
-
 active_recounted as (
-    select
-        {{ period }}_start_date,
-        count(distinct person_id) as n_active_persons
-    from person_days
-    group by {{ period }}_start_date
+    {{ active_persons_per_period(period) | indent(4) }}
 ),
 
 periods as (
