@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).parent / "dbt"
@@ -67,6 +68,16 @@ def run_dbt(
         check=False,
     )
     return DbtRun(completed.returncode, completed.stdout + completed.stderr, warehouse)
+
+
+def project_vars() -> dict:
+    """The vars of dbt_project.yml (the documented defaults the models run with)."""
+    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+
+
+def normalize_event_name(name: str) -> str:
+    """Python's own statement of the event-name rule (macro normalize_event_name)."""
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
 
 
 def build_from_landing(

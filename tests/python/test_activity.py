@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bawh.generator import GeneratorConfig, generate, write_parquet
-from conftest import PROJECT_DIR, DbtRun, build_from_landing, run_dbt
+from conftest import PROJECT_DIR, DbtRun, build_from_landing, normalize_event_name, project_vars, run_dbt
 
 CONFIG = GeneratorConfig(persons=800, days=30, seed=13)
 STATUSES = ("new", "returning", "resurrecting", "dormant")
@@ -44,14 +43,6 @@ class Built:
     run: DbtRun
     work_dir: Path
     landing_glob: str
-
-
-def project_vars() -> dict:
-    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
-
-
-def normalize_event_name(name: str) -> str:
-    return name.strip().lower().replace(" ", "_").replace("-", "_")
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-import yaml
 
 from bawh.generator import GeneratorConfig, generate, write_parquet
-from conftest import PROJECT_DIR, DbtRun, build_from_landing
+from conftest import DbtRun, build_from_landing, normalize_event_name, project_vars
 
 # 45 days: persons whose last activity is 30+ days before the end exist (lapsed)
 CONFIG = GeneratorConfig(persons=800, days=45, seed=29)
@@ -63,14 +62,6 @@ class CleanEvent:
 class Built:
     events: list[CleanEvent]
     run: DbtRun
-
-
-def project_vars() -> dict:
-    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
-
-
-def normalize_event_name(name: str) -> str:
-    return name.strip().lower().replace(" ", "_").replace("-", "_")
 
 
 @pytest.fixture(scope="module")
