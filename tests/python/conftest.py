@@ -41,14 +41,16 @@ def run_dbt(
     work_dir: Path,
     variables: dict[str, object] | None = None,
     environment: dict[str, str] | None = None,
+    project_dir: Path = PROJECT_DIR,
 ) -> DbtRun:
-    """Run `dbt <command>` on the project, writing only inside work_dir (extra environment
-    variables select and locate another engine)."""
+    """Run `dbt <command>` on the project (or another `project_dir` on this project's
+    profiles), writing only inside work_dir (extra environment variables select and locate
+    another engine)."""
     warehouse = work_dir / "warehouse.duckdb"
     arguments = [
         str(DBT),
         *command,
-        "--project-dir", str(PROJECT_DIR),
+        "--project-dir", str(project_dir),
         "--target-path", str(work_dir / "target"),
         "--log-path", str(work_dir / "logs"),
     ]
@@ -56,7 +58,7 @@ def run_dbt(
         arguments += ["--vars", json.dumps(variables)]
     completed = subprocess.run(
         arguments,
-        cwd=PROJECT_DIR,
+        cwd=project_dir,
         env={
             **os.environ,
             "DBT_PROFILES_DIR": str(PROJECT_DIR),

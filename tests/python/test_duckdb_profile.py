@@ -10,13 +10,9 @@ model on a new cursor."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
-import duckdb
-
-from conftest import DBT, PROJECT_DIR
+from conftest import DbtRun, run_dbt
 
 SORTED_ROWS = 3_000_000
 ENVIRONMENT = {
@@ -26,7 +22,7 @@ ENVIRONMENT = {
 }
 
 
-def build_probe_project(tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+def build_probe_project(tmp_path: Path) -> DbtRun:
     """A two-model project on this repository's profile: a sort that spills, then a model
     that reads the DuckDB settings in effect."""
     project = tmp_path / "probe"
@@ -46,31 +42,18 @@ def build_probe_project(tmp_path: Path) -> tuple[subprocess.CompletedProcess[str
         " current_setting('preserve_insertion_order') as preserve_insertion_order,"
         " current_setting('TimeZone') as time_zone"
     )
-    warehouse = tmp_path / "probe.duckdb"
-    completed = subprocess.run(
-        [str(DBT), "run", "--project-dir", str(project), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs")],
-        cwd=project,
-        env={
-            **os.environ,
-            **ENVIRONMENT,
-            "DBT_PROFILES_DIR": str(PROJECT_DIR),
-            "BAWH_DUCKDB_PATH": str(warehouse),
-            "BAWH_DUCKDB_TEMP_DIRECTORY": str(tmp_path / "spill"),
-        },
-        capture_output=True,
-        text=True,
-        check=False,
+    return run_dbt(
+        ["run"],
+        tmp_path,
+        environment={**ENVIRONMENT, "BAWH_DUCKDB_TEMP_DIRECTORY": str(tmp_path / "spill")},
+        project_dir=project,
     )
-    return completed, warehouse
 
 
 def test_a_build_that_spills_then_opens_a_new_cursor_succeeds_with_the_settings(tmp_path: Path) -> None:
-    completed, warehouse = build_probe_project(tmp_path)
-    assert completed.returncode == 0, (completed.stdout + completed.stderr)[-4000:]
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        row = connection.execute("select * from main.settings_in_effect").fetchone()
-    assert row is not None
+    run = build_probe_project(tmp_path)
+    assert run.returncode == 0, run.output[-4000:]
+    (row,) = run.query("select * from main.settings_in_effect")
     n_sorted, threads, memory_limit, temp_directory, preserve_insertion_order, time_zone = row
     assert n_sorted == SORTED_ROWS
     assert str(threads) == ENVIRONMENT["BAWH_DUCKDB_THREADS"]
