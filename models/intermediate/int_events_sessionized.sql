@@ -1,31 +1,25 @@
 {#- Incremental: the whole event history of every affected person (macro
-    incremental_affected_persons: a new event, or a device login that moves history) is
+    affected_person_events: a new event, or a device login that moves history) is
     sessionized again and replaces that person's rows (delete+insert by event_id: an event
     that moved to another person is replaced too). Sessions depend only on the person's own
-    events, so this equals a full rebuild. -#}
-{{ config(materialized=incremental_materialization(), unique_key='event_id') }}
+    events, so this equals a full rebuild; for the same reason a full build can run in
+    person buckets (var person_buckets, macros in person_buckets.sql). -#}
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key='event_id',
+    pre_hook="{{ start_person_buckets() }}",
+    post_hook="{{ build_remaining_person_buckets() }}",
+) }}
 
 with
 
 events as (
     select * from {{ ref('int_events_stitched') }}
 ),
-{% if is_incremental() %}
-    affected_persons as (
-        {{ incremental_affected_persons(ref('int_events_stitched')) | indent(8) }}
-    ),
 
-    events_to_sessionize as (
-        select events.*
-        from events
-        inner join affected_persons
-            on events.person_id = affected_persons.person_id
-    ),
-{% else %}
-    events_to_sessionize as (
-        select * from events
-    ),
-{% endif %}
+events_to_sessionize as (
+    {{ affected_person_events('events', 'received_at', ref('int_events_stitched')) | indent(4) }}
+),
 
 tracking_plan as (
     select

@@ -3,7 +3,12 @@
     page_view_id, the event_id: a page view that moved to another person, with a login
     or an anonymous history merged into a user, is replaced by its new row even when its
     former person has no page view left). -#}
-{{ config(materialized=incremental_materialization(), unique_key='page_view_id') }}
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key='page_view_id',
+    pre_hook="{{ start_person_buckets() }}",
+    post_hook="{{ build_remaining_person_buckets() }}",
+) }}
 
 with
 

@@ -4,7 +4,8 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='person_id',
-    post_hook="{{ delete_merged_persons() }}",
+    pre_hook="{{ start_person_buckets() }}",
+    post_hook=["{{ build_remaining_person_buckets() }}", "{{ delete_merged_persons() }}"],
 ) }}
 -- depends_on: {{ ref('int_anonymous_ids_stitched') }} (read by the post-hook)
 

@@ -81,6 +81,10 @@ DUCKDB_SETTINGS: dict[str, tuple[str, str]] = {
 SIZE_SETTINGS: dict[str, dict[str, str]] = {
     "100m": {"memory_limit": "8GB", "preserve_insertion_order": "false"},
 }
+# dbt vars per size: at 100M a full build of the person-keyed event models runs in 16
+# statements (var person_buckets), each spilling ~1/16 of the events; one statement spilled
+# more than the disk held.
+SIZE_VARS: dict[str, dict[str, int]] = {"100m": {"person_buckets": 16}}
 # In-memory dataframes of 100M events need tens of GB: the 100m size runs only DuckDB's.
 SIZE_REFERENCES: dict[str, tuple[str, ...]] = {"100m": ("duckdb",)}
 # dbt build repeats dbt run's work plus ~700 data tests; at 100M that is over an hour more on
@@ -129,6 +133,7 @@ class BenchResult:
     increment_raw_rows: int
     landing: str
     duckdb_settings: dict[str, str]
+    dbt_vars: dict[str, Any]
     machine: dict[str, Any]
     reference_note: str
     incremental_models: list[str]
@@ -506,7 +511,8 @@ def run_benchmark(
     # 4-5: the project, from an empty warehouse; seeds loaded first (not timed).
     warehouse.unlink(missing_ok=True)
     target_path = work / "target"
-    variables = json.dumps({"raw_events_location": str(landing / "*" / "*.parquet")})
+    dbt_vars = {"raw_events_location": str(landing / "*" / "*.parquet"), **SIZE_VARS.get(size, {})}
+    variables = json.dumps(dbt_vars)
 
     def dbt(command: list[str], name: str) -> _Measured:
         say(f"dbt {' '.join(command)}")
@@ -607,6 +613,7 @@ def run_benchmark(
         increment_raw_rows=increment_rows,
         landing=str(landing),
         duckdb_settings=settings,
+        dbt_vars=dbt_vars,
         machine={
             "cpu_count": os.cpu_count(),
             "load_average_before": list(load_before),
@@ -642,7 +649,8 @@ def format_table(result: BenchResult) -> str:
     """The result as a text table: step, seconds, peak MB, ratio to the reference."""
     lines = [
         f"Benchmark {result.size}: {result.raw_rows:,} raw rows (+{result.increment_raw_rows:,}"
-        f" incremental), DuckDB {', '.join(f'{k}={v}' for k, v in result.duckdb_settings.items())}",
+        f" incremental), DuckDB {', '.join(f'{k}={v}' for k, v in result.duckdb_settings.items())}"
+        + "".join(f", {k}={v}" for k, v in result.dbt_vars.items() if k != "raw_events_location"),
         f"{'step':<22} {'seconds':>9} {'peak MB':>9} {'x reference':>12} {'sessions':>11}",
     ]
     for step in result.steps:

@@ -193,3 +193,27 @@ def test_incremental_builds_equal_a_full_build(tmp_path: Path, seed: int) -> Non
     # a build with no new file changes nothing
     build(incremental_dir, landing, BUILD_WITHOUT_TESTS)
     assert_same_tables(snapshot(run.warehouse), incremental)
+
+
+def test_a_full_build_in_person_buckets_equals_one_statement(tmp_path: Path) -> None:
+    """var person_buckets splits the full build of the person-keyed event models into one
+    statement per md5 range of person_id; the tables are those of a single statement."""
+    events = generate(GeneratorConfig(persons=400, days=20, seed=5, duplicate_rate=0.02)).events
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    pq.write_table(events, landing / "events.parquet")
+    variables = {"raw_events_location": str(landing / "*.parquet")}
+    single = run_dbt(BUILD_WITHOUT_TESTS, tmp_path / "single", variables)
+    assert single.returncode == 0, single.output[-6000:]
+    buckets = 5  # not a power of two: the md5 ranges are uneven integer divisions
+    bucketed = run_dbt(["build", *SELECTED], tmp_path / "bucketed", {**variables, "person_buckets": buckets})
+    assert bucketed.returncode == 0, bucketed.output[-6000:]
+
+    assert_same_tables(snapshot(bucketed.warehouse), snapshot(single.warehouse))
+    # every bucket of each of the six bucketed models ran, and no range was left behind
+    log = (tmp_path / "bucketed" / "logs" / "dbt.log").read_text()
+    assert log.count('__person_bucket" as select') == 6 * buckets
+    with duckdb.connect(str(bucketed.warehouse), read_only=True) as connection:
+        assert connection.execute(
+            "select count(*) from information_schema.tables where table_name like '%person_bucket'"
+        ).fetchone() == (0,)

@@ -1,7 +1,12 @@
 {#- Incremental: every event of each affected person (macro affected_person_events) is
     matched again and replaces its rows (delete+insert by funnel_step_event_id; an event that
     moved to another person keeps its key and is replaced too). -#}
-{{ config(materialized=incremental_materialization(), unique_key='funnel_step_event_id') }}
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key='funnel_step_event_id',
+    pre_hook="{{ start_person_buckets() }}",
+    post_hook="{{ build_remaining_person_buckets() }}",
+) }}
 
 with
 

@@ -1,7 +1,12 @@
 {#- Incremental: the clicks of each affected person (macro affected_person_events) are
     flagged again (a burst lies within one session, so within one person) and replace their
     rows (delete+insert by event_id; a click that moved to another person is replaced too). -#}
-{{ config(materialized=incremental_materialization(), unique_key='event_id') }}
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key='event_id',
+    pre_hook="{{ start_person_buckets() }}",
+    post_hook="{{ build_remaining_person_buckets() }}",
+) }}
 
 with
 
