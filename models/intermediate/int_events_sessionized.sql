@@ -3,7 +3,7 @@
     sessionized again and replaces that person's rows (delete+insert by event_id: an event
     that moved to another person is replaced too). Sessions depend only on the person's own
     events, so this equals a full rebuild; for the same reason a full build can run in
-    person buckets (var person_buckets, macros in person_buckets.sql). -#}
+    person buckets (var person_buckets, macros/person_buckets). -#}
 {{ config(
     materialized=incremental_materialization(),
     unique_key='event_id',
