@@ -1,14 +1,24 @@
-{#- Post-hook: after the model's statement built bucket 0, inserts every further bucket
-    (the model's compiled select, reading the rewritten range), then drops the range. The
-    pre-hook's range relation is the signal: it exists only during a bucketed full build
-    (after the model's statement, is_incremental() no longer describes the build). -#}
+{#- Post-hook: after the model's statement built bucket 0, adds every further bucket, then
+    drops the range relation. An incremental run delete+inserts (by the model's unique_key)
+    the rows the pre-hook stored; a full build inserts the model's compiled select once per
+    further range. The pre-hook's relations are the signal: they exist only during a
+    bucketed build (after the model's statement, is_incremental() no longer describes the
+    build). -#}
 {% macro build_remaining_person_buckets() -%}
     {%- set relation = person_bucket_relation() -%}
     {%- if execute and var('person_buckets') > 1 and load_cached_relation(relation) is not none -%}
-        {%- for bucket in range(1, var('person_buckets')) -%}
-            {%- do write_person_bucket(bucket) -%}
-            {%- do run_query('insert into ' ~ this ~ '\n' ~ compiled_code) -%}
-        {%- endfor -%}
+        {%- set rows = load_cached_relation(person_bucket_rows_relation()) -%}
+        {%- if rows is not none -%}
+            {%- do run_query(get_delete_insert_merge_sql(
+                this, rows, config.get('unique_key'), adapter.get_columns_in_relation(this), none
+            )) -%}
+            {%- do adapter.drop_relation(rows) -%}
+        {%- else -%}
+            {%- for bucket in range(1, var('person_buckets')) -%}
+                {%- do write_person_bucket(bucket) -%}
+                {%- do run_query('insert into ' ~ this ~ '\n' ~ compiled_code) -%}
+            {%- endfor -%}
+        {%- endif -%}
         {%- do adapter.drop_relation(relation) -%}
     {%- endif -%}
 {%- endmacro %}

@@ -15,17 +15,14 @@ device_events as (
     where anonymous_id is not null
 ),
 {% if is_incremental() %}
-    arrived_anonymous_ids as (
-        select distinct anonymous_id
-        from device_events
-        where {{ received_since_last_run('received_at', 'last_received_at') }}
-    ),
-
+    -- the arrived devices are read from the table, not from device_events: a CTE
+    -- referenced twice is materialized (DuckDB, Postgres), a copy of every device event
     events as (
-        select device_events.*
-        from device_events
-        inner join arrived_anonymous_ids
-            on device_events.anonymous_id = arrived_anonymous_ids.anonymous_id
+        select * from device_events
+        where anonymous_id in (
+            select anonymous_id from {{ ref('int_events_deduplicated') }}
+            where {{ received_since_last_run('received_at', 'last_received_at') }}
+        )
     ),
 {% else %}
     events as (

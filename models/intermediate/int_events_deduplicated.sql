@@ -11,17 +11,14 @@ valid_events as (
 ),
 
 {% if is_incremental() %}
-    arrived_event_ids as (
-        select distinct event_id
-        from valid_events
-        where {{ received_since_last_run('received_at') }}
-    ),
-
+    -- the arrived ids are read from the table, not from valid_events: a CTE referenced
+    -- twice is materialized (DuckDB, Postgres), a full copy of the staged events
     candidate_events as (
-        select valid_events.*
-        from valid_events
-        inner join arrived_event_ids
-            on valid_events.event_id = arrived_event_ids.event_id
+        select * from valid_events
+        where event_id in (
+            select event_id from {{ ref('stg_tracking__events') }}
+            where invalid_reason is null and {{ received_since_last_run('received_at') }}
+        )
     ),
 {% else %}
     candidate_events as (

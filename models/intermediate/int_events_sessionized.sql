@@ -7,8 +7,11 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='event_id',
-    pre_hook="{{ start_person_buckets() }}",
-    post_hook="{{ build_remaining_person_buckets() }}",
+    pre_hook=[
+        "{{ store_affected_persons('received_at', ref('int_events_stitched')) }}",
+        "{{ start_person_buckets() }}",
+    ],
+    post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_affected_persons() }}"],
 ) }}
 
 with
@@ -18,7 +21,7 @@ events as (
 ),
 
 events_to_sessionize as (
-    {{ affected_person_events('events', 'received_at', ref('int_events_stitched')) | indent(4) }}
+    {{ affected_person_events('events') | indent(4) }}
 ),
 
 tracking_plan as (

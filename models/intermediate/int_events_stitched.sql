@@ -9,23 +9,19 @@ deduplicated_events as (
     select * from {{ ref('int_events_deduplicated') }}
 ),
 {% if is_incremental() %}
-    logged_in_devices as (
-        select distinct anonymous_id
-        from deduplicated_events
+    -- the logged-in devices are read from the table, not from deduplicated_events: a CTE
+    -- referenced twice is materialized (DuckDB, Postgres), a full copy of the events
+    events as (
+        select * from deduplicated_events
         where
             {{ received_since_last_run('received_at') }}
-            and user_id is not null
-            and anonymous_id is not null
-    ),
-
-    events as (
-        select deduplicated_events.*
-        from deduplicated_events
-        left join logged_in_devices
-            on deduplicated_events.anonymous_id = logged_in_devices.anonymous_id
-        where
-            {{ received_since_last_run('deduplicated_events.received_at') }}
-            or logged_in_devices.anonymous_id is not null
+            or anonymous_id in (
+                select anonymous_id from {{ ref('int_events_deduplicated') }}
+                where
+                    {{ received_since_last_run('received_at') }}
+                    and user_id is not null
+                    and anonymous_id is not null
+            )
     ),
 {% else %}
     events as (

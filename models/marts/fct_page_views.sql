@@ -6,8 +6,8 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='page_view_id',
-    pre_hook="{{ start_person_buckets() }}",
-    post_hook="{{ build_remaining_person_buckets() }}",
+    pre_hook=["{{ store_affected_persons('received_at') }}", "{{ start_person_buckets() }}"],
+    post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_affected_persons() }}"],
 ) }}
 
 with
@@ -31,7 +31,7 @@ sessionized_events as (
 ),
 
 events as (
-    {{ affected_person_events('sessionized_events', 'received_at') | indent(4) }}
+    {{ affected_person_events('sessionized_events') | indent(4) }}
 ),
 
 events_with_next as (

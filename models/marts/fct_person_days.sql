@@ -4,8 +4,12 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='person_id',
-    pre_hook="{{ start_person_buckets() }}",
-    post_hook=["{{ build_remaining_person_buckets() }}", "{{ delete_merged_persons() }}"],
+    pre_hook=["{{ store_affected_persons('last_received_at') }}", "{{ start_person_buckets() }}"],
+    post_hook=[
+        "{{ build_remaining_person_buckets() }}",
+        "{{ drop_affected_persons() }}",
+        "{{ delete_merged_persons() }}",
+    ],
 ) }}
 -- depends_on: {{ ref('int_anonymous_ids_stitched') }} (read by the post-hook)
 
@@ -26,7 +30,7 @@ sessionized_events as (
 ),
 
 events as (
-    {{ affected_person_events('sessionized_events', 'last_received_at') | indent(4) }}
+    {{ affected_person_events('sessionized_events') | indent(4) }}
 ),
 
 sessions as (

@@ -4,8 +4,12 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='person_id',
-    pre_hook="{{ start_person_buckets() }}",
-    post_hook=["{{ build_remaining_person_buckets() }}", "{{ delete_merged_persons() }}"],
+    pre_hook=["{{ store_affected_persons('last_received_at') }}", "{{ start_person_buckets() }}"],
+    post_hook=[
+        "{{ build_remaining_person_buckets() }}",
+        "{{ drop_affected_persons() }}",
+        "{{ delete_merged_persons() }}",
+    ],
 ) }}
 -- depends_on: {{ ref('int_anonymous_ids_stitched') }} (read by the post-hook)
 
@@ -16,7 +20,7 @@ sessionized_events as (
 ),
 
 events as (
-    {{ affected_person_events('sessionized_events', 'last_received_at') | indent(4) }}
+    {{ affected_person_events('sessionized_events') | indent(4) }}
 ),
 
 channels as (
@@ -29,14 +33,6 @@ channels as (
     from {{ ref('int_sessions_channel_grouped') }}
 ),
 
-page_views as (
-    select
-        session_id,
-        page_path,
-        is_entrance,
-        is_exit
-    from {{ ref('fct_page_views') }}
-),
 
 session_totals as (
     select
@@ -73,11 +69,13 @@ first_events as (
     where event_index = 1
 ),
 
+-- landing and exit pages each read the table: one page_views CTE referenced twice would be
+-- materialized (DuckDB, Postgres), a copy of every page view
 landing_pages as (
     select
         session_id,
         page_path
-    from page_views
+    from {{ ref('fct_page_views') }}
     where is_entrance
 ),
 
@@ -85,7 +83,7 @@ exit_pages as (
     select
         session_id,
         page_path
-    from page_views
+    from {{ ref('fct_page_views') }}
     where is_exit
 ),
 

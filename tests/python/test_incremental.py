@@ -152,14 +152,17 @@ def assert_same_tables(actual: dict[str, list[tuple]], expected: dict[str, list[
             ), (name, actual_row, expected_row)
 
 
-def build(work_dir: Path, landing: Path, command: list[str]) -> DbtRun:
-    run = run_dbt(command, work_dir, {"raw_events_location": str(landing / "*.parquet")})
+def build(work_dir: Path, landing: Path, command: list[str], person_buckets: int = 1) -> DbtRun:
+    variables = {"raw_events_location": str(landing / "*.parquet"), "person_buckets": person_buckets}
+    run = run_dbt(command, work_dir, variables)
     assert run.returncode == 0, run.output[-6000:]
     return run
 
 
-@pytest.mark.parametrize("seed", [11, 23])
-def test_incremental_builds_equal_a_full_build(tmp_path: Path, seed: int) -> None:
+# the second case builds incrementally in person buckets (3, an uneven md5 split); the full
+# build it is compared with runs in one statement
+@pytest.mark.parametrize(("seed", "person_buckets"), [(11, 1), (23, 3)])
+def test_incremental_builds_equal_a_full_build(tmp_path: Path, seed: int, person_buckets: int) -> None:
     events = generate(
         GeneratorConfig(
             persons=400,
@@ -183,15 +186,20 @@ def test_incremental_builds_equal_a_full_build(tmp_path: Path, seed: int) -> Non
         )
         pq.write_table(part, landing / f"batch-{batch}.parquet")
         last = batch == N_BATCHES - 1
-        run = build(incremental_dir, landing, ["build", *SELECTED] if last else BUILD_WITHOUT_TESTS)
+        command = ["build", *SELECTED] if last else BUILD_WITHOUT_TESTS
+        run = build(incremental_dir, landing, command, person_buckets)
     incremental = snapshot(run.warehouse)
     assert len(incremental["marts.fct_sessions"]) > 1_000
+    if person_buckets > 1:
+        # each incremental run of each of the six bucketed models stored its further buckets
+        log = (incremental_dir / "logs" / "dbt.log").read_text()
+        assert log.count('__person_bucket_rows" as') == 6 * (N_BATCHES - 1)
 
     full = build(tmp_path / "full", landing, BUILD_WITHOUT_TESTS)
     assert_same_tables(incremental, snapshot(full.warehouse))
 
-    # a build with no new file changes nothing
-    build(incremental_dir, landing, BUILD_WITHOUT_TESTS)
+    # a build with no new file changes nothing, and leaves no bucket relation behind
+    build(incremental_dir, landing, BUILD_WITHOUT_TESTS, person_buckets)
     assert_same_tables(snapshot(run.warehouse), incremental)
 
 
@@ -215,5 +223,5 @@ def test_a_full_build_in_person_buckets_equals_one_statement(tmp_path: Path) -> 
     assert log.count('__person_bucket" as select') == 6 * buckets
     with duckdb.connect(str(bucketed.warehouse), read_only=True) as connection:
         assert connection.execute(
-            "select count(*) from information_schema.tables where table_name like '%person_bucket'"
+            "select count(*) from information_schema.tables where table_name like '%person_bucket%'"
         ).fetchone() == (0,)

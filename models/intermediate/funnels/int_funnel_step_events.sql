@@ -4,8 +4,8 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='funnel_step_event_id',
-    pre_hook="{{ start_person_buckets() }}",
-    post_hook="{{ build_remaining_person_buckets() }}",
+    pre_hook=["{{ store_affected_persons('received_at') }}", "{{ start_person_buckets() }}"],
+    post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_affected_persons() }}"],
 ) }}
 
 with
@@ -23,7 +23,7 @@ sessionized_events as (
 ),
 
 events as (
-    {{ affected_person_events('sessionized_events', 'received_at') | indent(4) }}
+    {{ affected_person_events('sessionized_events') | indent(4) }}
 ),
 
 funnel_steps as (

@@ -4,8 +4,8 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='event_id',
-    pre_hook="{{ start_person_buckets() }}",
-    post_hook="{{ build_remaining_person_buckets() }}",
+    pre_hook=["{{ store_affected_persons('received_at') }}", "{{ start_person_buckets() }}"],
+    post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_affected_persons() }}"],
 ) }}
 
 with
@@ -15,7 +15,7 @@ sessionized_events as (
 ),
 
 events as (
-    {{ affected_person_events('sessionized_events', 'received_at') | indent(4) }}
+    {{ affected_person_events('sessionized_events') | indent(4) }}
 ),
 
 -- The click events of the tracking plan: a click on a page element, and a click that raised
