@@ -1,7 +1,7 @@
 {#- Post-hook: after the model's statement built bucket 0, adds every further bucket, then
-    drops the range relation. An incremental run delete+inserts (by the model's unique_key)
+    drops the bucket relation. An incremental run delete+inserts (by the model's unique_key)
     the rows the pre-hook stored; a full build inserts the model's compiled select once per
-    further range. The pre-hook's relations are the signal: they exist only during a
+    further bucket. The pre-hook's relations are the signal: they exist only during a
     bucketed build (after the model's statement, is_incremental() no longer describes the
     build). -#}
 {% macro build_remaining_person_buckets() -%}

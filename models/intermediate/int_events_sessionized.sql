@@ -8,10 +8,10 @@
     materialized=incremental_materialization(),
     unique_key='event_id',
     pre_hook=[
-        "{{ store_affected_persons('received_at', ref('int_events_stitched')) }}",
+        "{{ store_build_persons('received_at', ref('int_events_stitched')) }}",
         "{{ start_person_buckets() }}",
     ],
-    post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_affected_persons() }}"],
+    post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_build_persons() }}"],
 ) }}
 
 with

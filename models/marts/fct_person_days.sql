@@ -4,10 +4,10 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='person_id',
-    pre_hook=["{{ store_affected_persons('last_received_at') }}", "{{ start_person_buckets() }}"],
+    pre_hook=["{{ store_build_persons('last_received_at') }}", "{{ start_person_buckets() }}"],
     post_hook=[
         "{{ build_remaining_person_buckets() }}",
-        "{{ drop_affected_persons() }}",
+        "{{ drop_build_persons() }}",
         "{{ delete_merged_persons() }}",
     ],
 ) }}

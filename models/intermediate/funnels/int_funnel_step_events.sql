@@ -4,8 +4,8 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='funnel_step_event_id',
-    pre_hook=["{{ store_affected_persons('received_at') }}", "{{ start_person_buckets() }}"],
-    post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_affected_persons() }}"],
+    pre_hook=["{{ store_build_persons('received_at') }}", "{{ start_person_buckets() }}"],
+    post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_build_persons() }}"],
 ) }}
 
 with
