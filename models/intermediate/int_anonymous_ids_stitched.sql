@@ -20,8 +20,9 @@ device_events as (
     events as (
         select * from device_events
         where anonymous_id in (
-            select anonymous_id from {{ ref('int_events_deduplicated') }}
-            where {{ received_since_last_run('received_at', 'last_received_at') }}
+            select arrived.anonymous_id
+            from {{ ref('int_events_deduplicated') }} as arrived
+            where {{ received_since_last_run('arrived.received_at', 'last_received_at') }}
         )
     ),
 {% else %}

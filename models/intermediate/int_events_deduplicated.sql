@@ -16,8 +16,11 @@ valid_events as (
     candidate_events as (
         select * from valid_events
         where event_id in (
-            select event_id from {{ ref('stg_tracking__events') }}
-            where invalid_reason is null and {{ received_since_last_run('received_at') }}
+            select arrived.event_id
+            from {{ ref('stg_tracking__events') }} as arrived
+            where
+                arrived.invalid_reason is null
+                and {{ received_since_last_run('arrived.received_at') }}
         )
     ),
 {% else %}

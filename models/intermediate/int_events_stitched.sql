@@ -16,11 +16,12 @@ deduplicated_events as (
         where
             {{ received_since_last_run('received_at') }}
             or anonymous_id in (
-                select anonymous_id from {{ ref('int_events_deduplicated') }}
+                select arrived.anonymous_id
+                from {{ ref('int_events_deduplicated') }} as arrived
                 where
-                    {{ received_since_last_run('received_at') }}
-                    and user_id is not null
-                    and anonymous_id is not null
+                    {{ received_since_last_run('arrived.received_at') }}
+                    and arrived.user_id is not null
+                    and arrived.anonymous_id is not null
             )
     ),
 {% else %}
