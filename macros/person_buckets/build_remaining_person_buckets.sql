@@ -14,10 +14,7 @@
             )) -%}
             {%- do adapter.drop_relation(rows) -%}
         {%- else -%}
-            {%- for bucket in range(1, var('person_buckets')) -%}
-                {%- do write_person_bucket(bucket) -%}
-                {%- do run_query('insert into ' ~ this ~ '\n' ~ compiled_code) -%}
-            {%- endfor -%}
+            {%- do insert_remaining_person_buckets(this) -%}
         {%- endif -%}
         {%- do adapter.drop_relation(relation) -%}
     {%- endif -%}

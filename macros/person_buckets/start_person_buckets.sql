@@ -24,13 +24,7 @@
         {%- if is_person_bucketed_build() -%}
             {%- if is_incremental() -%}
                 {%- set rows = person_bucket_rows_relation() -%}
-                {%- for bucket in range(1, var('person_buckets')) -%}
-                    {%- do write_person_bucket(bucket) -%}
-                    {%- do run_query(
-                        ('create table ' if loop.first else 'insert into ') ~ rows
-                        ~ (' as\n' if loop.first else '\n') ~ compiled_code
-                    ) -%}
-                {%- endfor -%}
+                {%- do insert_remaining_person_buckets(rows, create=true) -%}
                 {%- do adapter.cache_added(rows) -%}
             {%- endif -%}
             {%- do write_person_bucket(0) -%}
