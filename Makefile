@@ -17,33 +17,67 @@ TEST_DUCKDB_PATH := $(CURDIR)/target/test_warehouse.duckdb
 PUBLICATION_DIR ?= $(CURDIR)/publication
 DASHBOARD_PORT ?= 8501
 
-.PHONY: help run test lint typecheck build-test semantic docs pytest engines-deps demo-data publish dashboard browser-deps bench clean
+.PHONY: help run test test-fast lint typecheck build-test semantic docs pytest engines-deps demo-data publish dashboard browser-deps bench clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements.txt constraints.txt pyproject.toml
+# The virtual environment gets the core package (dbt on DuckDB and the generator), and each
+# target adds the pyproject extras it needs: one stamp file per set, reinstalled when the pins
+# change. Direct pins are in pyproject.toml, every transitive pin in constraints.txt.
+INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+EXTRAS_dashboard := dashboard
+EXTRAS_bench := bench
+EXTRAS_semantic := semantic
+# What `make test-fast` (lint, typecheck, the fast pytest tier) needs: mypy reads every module.
+EXTRAS_dev := test,semantic,dashboard,bench
+# What `make test` needs: the above and the Postgres and Spark adapters.
+EXTRAS_all := test,semantic,dashboard,bench,postgres,spark
+
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+
+$(VENV)/.installed-core: pyproject.toml constraints.txt | $(BIN)/python
+	$(INSTALL) -e .
 	touch $@
 
-run: $(BIN)/.installed  ## Install, load the demo events, build and test every model, print a summary
+$(VENV)/.installed-%: $(VENV)/.installed-core
+	$(INSTALL) -e ".[$(EXTRAS_$*)]"
+	touch $@
+
+# The larger sets hold the smaller ones: their stamps are touched too, so no target reinstalls.
+$(VENV)/.installed-dev: $(VENV)/.installed-core
+	$(INSTALL) -e ".[$(EXTRAS_dev)]"
+	touch $(VENV)/.installed-dashboard $(VENV)/.installed-bench $(VENV)/.installed-semantic $@
+
+$(VENV)/.installed-all: $(VENV)/.installed-core
+	$(INSTALL) -e ".[$(EXTRAS_all)]"
+	touch $(VENV)/.installed-dashboard $(VENV)/.installed-bench $(VENV)/.installed-semantic \
+		$(VENV)/.installed-dev $@
+
+run: $(VENV)/.installed-core  ## Install the core, load the demo events, build and test every model, print a summary
 	$(BIN)/dbt build
 	$(BIN)/bawh publish --warehouse "$(BAWH_DUCKDB_PATH)" --publication "$(PUBLICATION_DIR)"
 	$(BIN)/bawh summary --warehouse "$(BAWH_DUCKDB_PATH)"
 
-test: build-test semantic lint typecheck pytest  ## The whole suite: dbt build (data + unit tests), sqlfluff, ruff, mypy, pytest
+# The pytest tiers: markers registered in pyproject.toml. The fast tier leaves out the tests
+# marked slow (several builds of generated data, the benchmark, the live feed), engines
+# (Postgres and Spark servers) and browser (headless Chromium).
+FAST_TESTS := not slow and not engines and not browser
+
+test: $(VENV)/.installed-all build-test semantic lint typecheck pytest  ## The whole suite (what CI runs): dbt build with data and unit tests, MetricFlow, sqlfluff, ruff, mypy, every pytest test
+
+test-fast: $(VENV)/.installed-dev build-test semantic lint typecheck  ## What a developer runs while working: as `make test`, without the slow, engine and browser tests
+	$(BIN)/python -m pytest -m "$(FAST_TESTS)"
 
 # The dbt templater compiles against the test warehouse (staging probes the raw source's
 # columns), so lint runs after build-test; a file dbt could not compile fails the lint.
-lint: build-test  ## sqlfluff lint of models, analyses and singular tests
+lint: $(VENV)/.installed-dev build-test  ## sqlfluff lint of models, analyses and singular tests
 	BAWH_DUCKDB_PATH="$(TEST_DUCKDB_PATH)" $(BIN)/sqlfluff lint models analyses tests 2>&1 \
 		| tee target/sqlfluff.log
 	! grep -q "Skipped file" target/sqlfluff.log
 
-build-test: $(BIN)/.installed  ## dbt build of the demo data into a throwaway warehouse
+build-test: $(VENV)/.installed-core  ## dbt build of the demo data into a throwaway warehouse
 	mkdir -p target
 	rm -f "$(TEST_DUCKDB_PATH)"
 	BAWH_DUCKDB_PATH="$(TEST_DUCKDB_PATH)" $(BIN)/dbt build
@@ -51,44 +85,46 @@ build-test: $(BIN)/.installed  ## dbt build of the demo data into a throwaway wa
 # MetricFlow parses the semantic models and metrics (models/semantic/) from the manifest
 # build-test wrote (target/semantic_manifest.json) and queries every measure, dimension and
 # metric against the test warehouse; any error fails.
-semantic: build-test  ## mf validate-configs of the semantic layer against the test warehouse
+semantic: $(VENV)/.installed-semantic build-test  ## mf validate-configs of the semantic layer against the test warehouse
 	BAWH_DUCKDB_PATH="$(TEST_DUCKDB_PATH)" $(BIN)/mf validate-configs
 
 # The catalog (column types) is read from the demo warehouse, built first when missing.
-docs: $(BIN)/.installed  ## dbt docs site (lineage, models, columns, metrics) into target/
+docs: $(VENV)/.installed-core  ## dbt docs site (lineage, models, columns, metrics, docs/ pages) into target/
 	test -f "$(BAWH_DUCKDB_PATH)" || $(BIN)/dbt build
 	$(BIN)/dbt docs generate --static
 	@echo "dbt docs: $(CURDIR)/target/static_index.html (one file, open it in a browser);"
 	@echo "  or $(BIN)/dbt docs serve to browse $(CURDIR)/target/index.html"
 
-typecheck: $(BIN)/.installed  ## ruff and mypy --strict on the Python tooling and its tests
+typecheck: $(VENV)/.installed-dev  ## ruff and mypy --strict on the Python tooling and its tests
 	$(BIN)/ruff check
 	$(BIN)/mypy
 
-# Debian's PostgreSQL 15 server and Java 17 (for pyspark), installed only when missing.
-engines-deps:  ## Server-side tools of the Postgres and Spark tests
-	@test -x $(PG_BIN)/postgres || { apt-get update -q && apt-get install -y -q postgresql-15; }
-	@command -v java >/dev/null || { apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; }
+# Debian's PostgreSQL 15 server and Java 17 (for pyspark), installed only when missing. Installing
+# needs root; without it the target names the packages to install and stops.
+apt_install = $(if $(filter 0,$(shell id -u)),apt-get update -q && apt-get install -y -q $(1),\
+	echo "make: this target needs the Debian packages $(1); as root: apt-get install $(1)" >&2; exit 1)
+engines-deps:  ## Server-side tools of the Postgres and Spark tests (Debian packages)
+	@test -x $(PG_BIN)/postgres || { $(call apt_install,postgresql-15); }
+	@command -v java >/dev/null || { $(call apt_install,openjdk-17-jre-headless); }
 
 # Debian's Chromium and its chromedriver for the dashboard's browser tests (Selenium is given
 # /usr/bin/chromedriver, so nothing else is downloaded), installed only when missing.
-browser-deps:  ## Headless Chromium of the dashboard's browser tests
-	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { apt-get update -q \
-		&& apt-get install -y -q chromium chromium-driver; }
+browser-deps:  ## Headless Chromium of the dashboard's browser tests (Debian packages)
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { $(call apt_install,chromium chromium-driver); }
 
-pytest: $(BIN)/.installed engines-deps browser-deps  ## Python tests: generator, truth, conventions, three engines
+pytest: $(VENV)/.installed-all engines-deps browser-deps  ## Every pytest test: generator, truth, conventions, three engines, browser
 	$(BIN)/python -m pytest
 
-demo-data: $(BIN)/.installed  ## Regenerate the committed demo seed from the fixed seed
+demo-data: $(VENV)/.installed-core  ## Regenerate the committed demo seed from the fixed seed
 	$(BIN)/bawh demo-data --output seeds/demo/raw_events.csv
 
 # A failed dbt build stops here (make stops at the first failing command): the last good
 # publication stays in place.
-publish: $(BIN)/.installed  ## Build, then publish marts and reports to publication/current
+publish: $(VENV)/.installed-core  ## Build, then publish marts and reports to publication/current
 	$(BIN)/dbt build
 	$(BIN)/bawh publish --warehouse "$(BAWH_DUCKDB_PATH)" --publication "$(PUBLICATION_DIR)"
 
-dashboard: $(BIN)/.installed  ## Serve the dashboard over the current publication (builds one if none)
+dashboard: $(VENV)/.installed-dashboard  ## Serve the dashboard over the current publication (builds one if none)
 	@test -e "$(PUBLICATION_DIR)/current/catalog.duckdb" || $(MAKE) publish
 	BAWH_PUBLICATION="$(PUBLICATION_DIR)" $(BIN)/streamlit run src/bawh/dashboard/app.py \
 		--server.headless true --server.address 127.0.0.1 --server.port $(DASHBOARD_PORT) \
@@ -97,7 +133,7 @@ dashboard: $(BIN)/.installed  ## Serve the dashboard over the current publicatio
 # Benchmark size: smoke (100k events, what CI runs), 1m, 10m (default) or 100m (DuckDB memory
 # limit 8GB, spilling to disk). Work files under target/bench/<size>/, JSON in target/bench/.
 SIZE ?= 10m
-bench: $(BIN)/.installed  ## Time dbt run/build/incremental vs DuckDB, polars, pandas: make bench SIZE=smoke|1m|10m|100m
+bench: $(VENV)/.installed-bench  ## Time dbt run/build/incremental vs DuckDB, polars, pandas: make bench SIZE=smoke|1m|10m|100m
 	$(BIN)/bawh bench --size $(SIZE)
 
 clean:  ## Remove the virtual environment, dbt artefacts and warehouse files

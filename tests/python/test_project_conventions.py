@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +137,14 @@ def test_every_threshold_var_is_documented_in_dbt_project() -> None:
         assert re.search(rf"^  {name}:", project_yml, re.MULTILINE), (
             f"var {name} has no default in dbt_project.yml"
         )
+
+
+def test_the_tracked_tree_holds_no_build_output() -> None:
+    """Nothing a build, a test or an engine writes (warehouse files, dbt's target/ and logs/,
+    Spark's metastore and warehouse, publications, the venv) is committed: every tracked file
+    is one that .gitignore does not ignore."""
+    tracked_but_ignored = subprocess.run(
+        ["git", "ls-files", "--cached", "--ignored", "--exclude-standard"],
+        cwd=PROJECT_DIR, capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert tracked_but_ignored == []
