@@ -111,10 +111,17 @@ def test_channel_breakdown_and_daily_sessions(connection: duckdb.DuckDBPyConnect
     assert list(breakdown["channel_group"]) == ["Organic Search", "Direct", "Unassigned"]
     assert list(breakdown["sessions"]) == [2, 1, 1]
     assert list(breakdown["engagement_rate"]) == [1.0, 0.0, 1.0]
+    # converted: Organic Search s3 of s1 s3, Direct none, Unassigned s4: counts stay integers
+    assert breakdown["converted_sessions"].tolist() == [1, 0, 1]
+    assert str(breakdown["converted_sessions"].dtype) == "int64"
+    assert list(breakdown["conversion_rate"]) == [0.5, 0.0, 1.0]
     assert list(breakdown["revenue"]) == [10.5, 0.0, 4.5]
     daily = queries.daily_sessions(connection, Filters(devices=("mobile",)))
     assert list(daily["session_date"].astype(str)) == ["2026-10-02"]
     assert list(daily["sessions"]) == [2] and list(daily["persons"]) == [2]
+    # 2026-10-02 on mobile: s2 (not engaged) and s3 (engaged, converted): 1 of 2 each
+    assert (daily["engaged_sessions"].tolist(), daily["engagement_rate"].tolist(),
+            daily["conversion_rate"].tolist()) == ([1], [0.5], [0.5])
 
 
 def test_hourly_traffic_sums_channels_and_parses_the_ga4_hour(

@@ -5,6 +5,14 @@ The dashboard never opens the warehouse: it reads `publication/current/catalog.d
 a pandas DataFrame; missing tables raise MissingTable, which the pages turn into a message.
 The filters apply where the data has the column: date range on every dated table, channel
 on sessions and the hourly channel report, device on sessions and the click heatmap.
+
+One definition per metric: a rate the marts or reports carry is read from their column; a rate
+over filtered sessions is the sum of its numerator over the sum of its denominator, both the
+measures of the semantic layer (models/semantic) over the same columns of marts.fct_sessions
+(SESSION_METRICS). `mf query` cannot serve the dashboard itself: it needs the dbt project and
+the warehouse (its SQL names the warehouse's catalog, which the publication is not).
+tests/python/test_metric_definitions.py checks that SESSION_METRICS are the semantic layer's
+and that every metric the dashboard shows equals `mf query` on the same data.
 """
 
 from __future__ import annotations
@@ -28,6 +36,57 @@ CORRELATION_METRICS = (
     "engagement_rate",
     "event_count",
 )
+
+
+# The session metrics of the semantic layer, as its YAML defines them: a simple metric is its
+# measure of semantic model `sessions` (_semantic_models.yml: agg, expr over marts.fct_sessions),
+# a ratio metric its numerator metric over its denominator metric (_metrics.yml), null when the
+# denominator is 0 (as MetricFlow and macro safe_divide).
+SESSION_MEASURES: dict[str, tuple[str, str]] = {  # measure -> (agg, expr)
+    "sessions": ("count", "session_id"),
+    "engaged_sessions": ("sum", "case when is_engaged then 1 else 0 end"),
+    "converted_sessions": ("sum", "case when has_conversion then 1 else 0 end"),
+    "session_revenue": ("sum", "revenue"),
+}
+# metric -> its measure, or (numerator metric, denominator metric)
+SESSION_METRICS: dict[str, str | tuple[str, str]] = {
+    "sessions": "sessions",
+    "engaged_sessions": "engaged_sessions",
+    "converted_sessions": "converted_sessions",
+    "revenue": "session_revenue",
+    "engagement_rate": ("engaged_sessions", "sessions"),
+    "conversion_rate": ("converted_sessions", "sessions"),
+}
+
+
+def session_metric(name: str) -> str:
+    """SQL over marts.fct_sessions for a metric of SESSION_METRICS, aggregated over the rows
+    of the query's group."""
+    definition = SESSION_METRICS[name]
+    if isinstance(definition, tuple):
+        numerator, denominator = definition
+        return (
+            f"cast({session_metric(numerator)} as double)"
+            f" / nullif({session_metric(denominator)}, 0)"
+        )
+    agg, expr = SESSION_MEASURES[definition]
+    return f"{agg}({expr})"
+
+
+def _session_metrics(*names: str) -> str:
+    """`<sql> as <name>` for each metric of SESSION_METRICS, comma-separated. Over no sessions
+    a count or a sum is 0 and a rate null; numbers of sessions are bigint (DuckDB sums
+    integers to a hugeint, which pandas reads as a float)."""
+    columns: list[str] = []
+    for name in names:
+        definition, sql = SESSION_METRICS[name], session_metric(name)
+        if isinstance(definition, tuple):
+            columns.append(f"{sql} as {name}")
+        elif definition == "session_revenue":
+            columns.append(f"coalesce({sql}, 0) as {name}")
+        else:
+            columns.append(f"cast(coalesce({sql}, 0) as bigint) as {name}")
+    return ",\n            ".join(columns)
 
 
 # The GA4 export's hour key is text 'YYYYMMDDHH' (UTC): the hour's start as a timestamp.
@@ -159,10 +218,7 @@ def overview_kpis(connection: duckdb.DuckDBPyConnection, filters: Filters) -> An
         f"""
         select
             count(distinct person_id) as persons,
-            count(*) as sessions,
-            count(case when is_engaged then 1 end) / nullif(count(*), 0) as engagement_rate,
-            count(case when has_conversion then 1 end) / nullif(count(*), 0) as conversion_rate,
-            coalesce(sum(revenue), 0) as revenue
+            {_session_metrics("sessions", "engagement_rate", "conversion_rate", "revenue")}
         from marts.fct_sessions
         {where}
         """,
@@ -181,11 +237,9 @@ def daily_sessions(connection: duckdb.DuckDBPyConnection, filters: Filters) -> A
         select
             session_date,
             count(distinct person_id) as persons,
-            count(*) as sessions,
-            count(case when is_engaged then 1 end) as engaged_sessions,
-            count(case when is_engaged then 1 end) / count(*) as engagement_rate,
-            count(case when has_conversion then 1 end) / count(*) as conversion_rate,
-            coalesce(sum(revenue), 0) as revenue
+            {_session_metrics(
+                "sessions", "engaged_sessions", "engagement_rate", "conversion_rate", "revenue"
+            )}
         from marts.fct_sessions
         {where}
         group by session_date
@@ -233,19 +287,20 @@ def hourly_traffic(connection: duckdb.DuckDBPyConnection, filters: Filters) -> A
 
 def channel_breakdown(connection: duckdb.DuckDBPyConnection, filters: Filters) -> Any:
     """One row per channel group: sessions, persons, engaged sessions, engagement rate,
-    conversions and revenue of the filtered sessions, most sessions first."""
+    converted sessions, conversion rate and revenue of the filtered sessions, most sessions
+    first."""
     where, parameters = _session_conditions(filters)
     return _frame(
         connection,
         f"""
         select
             coalesce(channel_group, 'Unassigned') as channel_group,
-            count(*) as sessions,
+            {_session_metrics("sessions")},
             count(distinct person_id) as persons,
-            count(case when is_engaged then 1 end) as engaged_sessions,
-            count(case when is_engaged then 1 end) / count(*) as engagement_rate,
-            count(case when has_conversion then 1 end) as converting_sessions,
-            coalesce(sum(revenue), 0) as revenue
+            {_session_metrics(
+                "engaged_sessions", "engagement_rate", "converted_sessions", "conversion_rate",
+                "revenue",
+            )}
         from marts.fct_sessions
         {where}
         group by coalesce(channel_group, 'Unassigned')
