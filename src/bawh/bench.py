@@ -24,13 +24,20 @@ Every step runs in its own child process, one at a time; its peak memory is the 
 maximum resident set size from ``os.wait4`` (the child and the processes it waited for).
 A reference's seconds are measured inside the child around its job (without interpreter
 start and imports, also recorded as process_seconds); a dbt step's seconds are the wall
-time of the dbt command. The DuckDB settings of both the reference and dbt come from the
-environment variables the profile reads (BAWH_DUCKDB_THREADS, ..., see profiles.yml).
+time of the dbt command (started by ``bawh.dbt_runner``). The DuckDB settings of both the
+reference and dbt come from the environment variables the profile reads
+(BAWH_DUCKDB_THREADS, ..., see profiles.yml).
+
+A reference's child is a fresh Python that imports only this module and runs
+``run_reference_job`` (``python -c``), not the ``bawh`` command line: the command line
+imports numpy, pyarrow and duckdb for its other commands, which would add 60-120 MB to the
+peak memory measured for polars and pandas.
+
+``run_benchmark(BenchConfig(...))`` runs it; ``bawh bench`` (bawh.cli) is its command line.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import glob
 import json
@@ -44,14 +51,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bawh import dbt_runner
+
 __all__ = [
+    "REFERENCE_ENGINES",
     "SIZES",
+    "BenchConfig",
     "BenchResult",
+    "ReferenceJob",
     "StepResult",
-    "add_arguments",
     "format_table",
     "run_benchmark",
-    "run_from_arguments",
+    "run_reference_job",
+    "write_result",
 ]
 
 # Target raw events per size name.
@@ -107,6 +119,48 @@ TARGETS: dict[str, float] = {
     "dbt_run_to_reference": 5.0,
     "incremental_to_full_run": 0.10,
 }
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What one benchmark run measures, and where it works."""
+
+    size: str  # a key of SIZES
+    project_dir: Path
+    work_dir: Path | None = None  # default <project_dir>/target/bench/<size>
+    seed: int = 20261124
+    events: int | None = None  # overrides the size's event count
+    # engines to run besides DuckDB's reference; None: all, but none at 100m
+    references: tuple[str, ...] | None = None
+    build: bool | None = None  # time dbt build; None: at every size but 100m
+    progress: bool = True  # print a line per step
+
+    def __post_init__(self) -> None:
+        if self.size not in SIZES:
+            raise ValueError(f"unknown size {self.size!r}; one of {', '.join(SIZES)}")
+        unknown = set(self.references or ()) - set(REFERENCE_ENGINES)
+        if unknown:
+            raise ValueError(f"unknown reference engines {sorted(unknown)}; one of {REFERENCE_ENGINES}")
+
+    @property
+    def target_events(self) -> int:
+        return self.events if self.events is not None else SIZES[self.size]
+
+    @property
+    def engines(self) -> list[str]:
+        """The reference engines to run: DuckDB's first, then the wanted others."""
+        wanted = self.references
+        if wanted is None:
+            wanted = SIZE_REFERENCES.get(self.size, REFERENCE_ENGINES)
+        return ["duckdb", *(engine for engine in REFERENCE_ENGINES[1:] if engine in wanted)]
+
+    @property
+    def times_build(self) -> bool:
+        return self.size not in SIZE_WITHOUT_BUILD if self.build is None else self.build
+
+    def default_output(self) -> Path:
+        """Where ``bawh bench`` writes the JSON unless told: target/bench/bench-<size>.json."""
+        return self.project_dir / "target" / "bench" / f"bench-{self.size}.json"
 
 
 @dataclass
@@ -189,7 +243,7 @@ def _duckdb_settings(size: str) -> dict[str, str]:
     return settings
 
 
-# --- References (run in a child: python -m bawh.bench reference ENGINE ...) -------------
+# --- References (each in a child: a fresh Python running run_reference_job) ----------
 
 
 def _reference_duckdb(files: list[str], output: Path, settings: dict[str, str]) -> int:
@@ -200,60 +254,63 @@ def _reference_duckdb(files: list[str], output: Path, settings: dict[str, str]) 
         for name, value in settings.items():
             if value:
                 connection.execute(f"set {name} = '{value}'")
-        file_list = ", ".join("'" + name.replace("'", "''") + "'" for name in files)
-        connection.execute(
-            f"""
-            create table sessions as
-            with raw_events as (
-                select
-                    nullif(trim(event_id), '') as event_id,
-                    coalesce(nullif(trim(user_id), ''), nullif(trim(anonymous_id), '')) as person_id,
-                    try_cast(occurred_at as timestamp) as occurred_at,
-                    try_cast(received_at as timestamp) as received_at
-                from read_parquet([{file_list}], union_by_name = true)
-            ),
-            deduplicated as (
-                select event_id, person_id, occurred_at
-                from raw_events
-                where event_id is not null and person_id is not null
-                    and occurred_at is not null and received_at is not null
-                qualify row_number() over (partition by event_id order by received_at) = 1
-            ),
-            gaps as (
-                select
-                    person_id,
-                    occurred_at,
-                    case
-                        when occurred_at - lag(occurred_at) over person_events
-                            <= interval {SESSION_TIMEOUT_MINUTES} minute then 0
-                        else 1
-                    end as is_session_start,
-                    event_id
-                from deduplicated
-                window person_events as (partition by person_id order by occurred_at, event_id)
-            ),
-            numbered as (
-                select
-                    person_id,
-                    occurred_at,
-                    sum(is_session_start) over (
-                        partition by person_id order by occurred_at, event_id
-                        rows between unbounded preceding and current row
-                    ) as session_number
-                from gaps
-            )
-            select
-                person_id,
-                session_number,
-                min(occurred_at) as session_started_at,
-                max(occurred_at) as session_ended_at,
-                count(*) as n_events
-            from numbered
-            group by person_id, session_number
-            """
-        )
+        connection.execute(_duckdb_reference_query(files))
         row = connection.execute("select count(*) from sessions").fetchone()
     return int(row[0]) if row else 0
+
+
+def _duckdb_reference_query(files: list[str]) -> str:
+    """The DuckDB reference as one SQL statement creating table ``sessions``."""
+    file_list = ", ".join("'" + name.replace("'", "''") + "'" for name in files)
+    return f"""
+    create table sessions as
+    with raw_events as (
+        select
+            nullif(trim(event_id), '') as event_id,
+            coalesce(nullif(trim(user_id), ''), nullif(trim(anonymous_id), '')) as person_id,
+            try_cast(occurred_at as timestamp) as occurred_at,
+            try_cast(received_at as timestamp) as received_at
+        from read_parquet([{file_list}], union_by_name = true)
+    ),
+    deduplicated as (
+        select event_id, person_id, occurred_at
+        from raw_events
+        where event_id is not null and person_id is not null
+            and occurred_at is not null and received_at is not null
+        qualify row_number() over (partition by event_id order by received_at) = 1
+    ),
+    gaps as (
+        select
+            person_id,
+            occurred_at,
+            case
+                when occurred_at - lag(occurred_at) over person_events
+                    <= interval {SESSION_TIMEOUT_MINUTES} minute then 0
+                else 1
+            end as is_session_start,
+            event_id
+        from deduplicated
+        window person_events as (partition by person_id order by occurred_at, event_id)
+    ),
+    numbered as (
+        select
+            person_id,
+            occurred_at,
+            sum(is_session_start) over (
+                partition by person_id order by occurred_at, event_id
+                rows between unbounded preceding and current row
+            ) as session_number
+        from gaps
+    )
+    select
+        person_id,
+        session_number,
+        min(occurred_at) as session_started_at,
+        max(occurred_at) as session_ended_at,
+        count(*) as n_events
+    from numbered
+    group by person_id, session_number
+    """
 
 
 def _reference_polars(files: list[str], output: Path) -> int:
@@ -336,56 +393,165 @@ def _reference_pandas(files: list[str], output: Path) -> int:
     return len(sessions)
 
 
-def _run_reference(arguments: argparse.Namespace) -> int:
-    files = sorted(glob.glob(arguments.landing))
+@dataclass(frozen=True)
+class ReferenceJob:
+    """One hand-written sessionization, as the benchmark hands it to its child process."""
+
+    engine: str  # one of REFERENCE_ENGINES
+    landing: str  # glob of the raw Parquet files
+    output: Path  # the sessions: a DuckDB file (duckdb) or a Parquet file
+    result: Path  # JSON written by the child: seconds (of the job alone) and sessions
+    settings: dict[str, str] = field(default_factory=dict)  # DuckDB settings (duckdb only)
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "output": str(self.output), "result": str(self.result)})
+
+    @classmethod
+    def from_json(cls, text: str) -> ReferenceJob:
+        fields = json.loads(text)
+        return cls(
+            engine=fields["engine"],
+            landing=fields["landing"],
+            output=Path(fields["output"]),
+            result=Path(fields["result"]),
+            settings=dict(fields["settings"]),
+        )
+
+    def command(self) -> list[str]:
+        """The child's command line: a fresh Python importing only this module."""
+        code = "import sys; from bawh.bench import run_reference_job; run_reference_job(sys.argv[1])"
+        return [sys.executable, "-c", code, self.to_json()]
+
+
+def run_reference_job(job_json: str) -> None:
+    """Run one reference (the child's whole job) and write its seconds and sessions."""
+    job = ReferenceJob.from_json(job_json)
+    files = sorted(glob.glob(job.landing))
     if not files:
-        raise FileNotFoundError(f"no files match {arguments.landing}")
-    settings = json.loads(arguments.settings)
+        raise FileNotFoundError(f"no files match {job.landing}")
     started = time.perf_counter()
-    if arguments.engine == "duckdb":
-        sessions = _reference_duckdb(files, arguments.output, settings)
-    elif arguments.engine == "polars":
-        sessions = _reference_polars(files, arguments.output)
+    if job.engine == "duckdb":
+        sessions = _reference_duckdb(files, job.output, job.settings)
+    elif job.engine == "polars":
+        sessions = _reference_polars(files, job.output)
+    elif job.engine == "pandas":
+        sessions = _reference_pandas(files, job.output)
     else:
-        sessions = _reference_pandas(files, arguments.output)
+        raise ValueError(f"unknown reference engine {job.engine!r}; one of {REFERENCE_ENGINES}")
     seconds = time.perf_counter() - started
-    arguments.result.write_text(json.dumps({"seconds": seconds, "sessions": sessions}))
-    return 0
+    job.result.write_text(json.dumps({"seconds": seconds, "sessions": sessions}))
 
 
-# --- The benchmark -----------------------------------------------------------------------
+# --- The benchmark's steps -----------------------------------------------------------------
 
 
-def _dbt_executable() -> str:
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else "dbt"
+@dataclass(frozen=True)
+class _Workspace:
+    """Where one run works (all under ``work``) and what its children are given."""
+
+    project_dir: Path
+    work: Path
+    settings: dict[str, str]  # DuckDB settings of the references and of dbt
+    dbt_vars: dict[str, Any]
+
+    @property
+    def landing(self) -> Path:
+        return self.work / "landing"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.work / "warehouse.duckdb"
+
+    @property
+    def target_path(self) -> Path:
+        return self.work / "target"
+
+    @property
+    def logs(self) -> Path:
+        return self.work / "logs"
+
+    def measure(self, command: Sequence[str], log_name: str) -> _Measured:
+        """Run a child that is not dbt (bawh generate, a reference) in the project folder."""
+        return _measure(command, self.logs / f"{log_name}.log", dict(os.environ), self.project_dir)
+
+    def measure_dbt(self, command: list[str], log_name: str) -> _Measured:
+        """Run ``dbt <command>`` (raw_events excluded) on the landing folder, its target/,
+        logs and warehouse under ``work``, the DuckDB settings in the environment."""
+        invocation = dbt_runner.DbtInvocation(
+            command=[*command, "--exclude", "raw_events"],
+            project_dir=self.project_dir,
+            profiles_dir=Path(os.environ.get("DBT_PROFILES_DIR", str(self.project_dir))),
+            target_path=self.target_path,
+            log_path=self.logs,
+            variables=self.dbt_vars,
+            duckdb_path=self.warehouse,
+            env={DUCKDB_SETTINGS[name][0]: value for name, value in self.settings.items()},
+        )
+        log = self.logs / f"{log_name}.log"
+        return _measure(invocation.argv(), log, invocation.environment(), invocation.cwd)
+
+
+def _prepare_workspace(config: BenchConfig) -> _Workspace:
+    """The run's folders (stale landing files removed), DuckDB settings and dbt vars."""
+    project_dir = config.project_dir.resolve()
+    work = (config.work_dir or project_dir / "target" / "bench" / config.size).resolve()
+    for stale in (work / "landing").glob("*/*.parquet"):
+        stale.unlink()
+    settings = _duckdb_settings(config.size)
+    if not settings["temp_directory"]:
+        settings["temp_directory"] = str(work / "warehouse.duckdb.tmp")
+    dbt_vars = {
+        "raw_events_location": str(work / "landing" / "*" / "*.parquet"),
+        **SIZE_VARS.get(config.size, {}),
+    }
+    return _Workspace(project_dir, work, settings, dbt_vars)
+
+
+class _Progress:
+    """Prints what the run is doing, with the seconds since it started (when enabled)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def __call__(self, message: str) -> None:
+        if self.enabled:
+            print(f"[bench {self.elapsed():7.1f} s] {message}", flush=True)
 
 
 def _generate(
-    work: Path, name: str, events: int, days: int, seed: int, start_date: datetime.date,
-    project_dir: Path, env: dict[str, str],
+    workspace: _Workspace, name: str, events: int, days: int, seed: int, start_date: datetime.date
 ) -> tuple[list[_Measured], int]:
     """``bawh generate`` into work/landing/<name>-<k>/ in chunks of at most CHUNK_EVENTS
     events: chunk k is a generator run with seed + k over the k-th period after start_date
     (so a 100M base is ten consecutive 30-day periods of the same registered users)."""
-    chunks = max(1, -(-events // CHUNK_EVENTS))
+    chunks = _chunks(events)
+    catalog = workspace.project_dir / "seeds" / "reference" / "feature_catalog.csv"
     measured: list[_Measured] = []
     rows = 0
     for k in range(chunks):
         target = events // chunks + (1 if k < events % chunks else 0)
-        folder = work / "landing" / f"{name}-{k:03d}"
+        folder = workspace.landing / f"{name}-{k:03d}"
         command = [
             sys.executable, "-m", "bawh.cli", "generate",
             "--events", str(target),
             "--days", str(days),
             "--seed", str(seed + k),
             "--start-date", (start_date + datetime.timedelta(days=k * days)).isoformat(),
-            "--feature-catalog", str(project_dir / "seeds" / "reference" / "feature_catalog.csv"),
+            "--feature-catalog", str(catalog),
             "--output", str(folder),
         ]
-        measured.append(_measure(command, work / "logs" / f"generate-{name}-{k:03d}.log", env, project_dir))
+        measured.append(workspace.measure(command, f"generate-{name}-{k:03d}"))
         rows += _parquet_rows(folder)
     return measured, rows
+
+
+def _chunks(events: int) -> int:
+    """Generator runs (periods) for ``events``: one per CHUNK_EVENTS started."""
+    return max(1, -(-events // CHUNK_EVENTS))
 
 
 def _parquet_rows(folder: Path) -> int:
@@ -404,233 +570,16 @@ def _model_timings(target_path: Path) -> dict[str, float]:
     }
 
 
+def _slowest(timings: dict[str, float], n: int = 8) -> dict[str, float]:
+    return dict(sorted(timings.items(), key=lambda item: -item[1])[:n])
+
+
 def _incremental_models(target_path: Path) -> list[str]:
     manifest = json.loads((target_path / "manifest.json").read_text())
     return sorted(
         node["name"]
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
-    )
-
-
-def _ratio(numerator: float | None, denominator: float | None) -> float | None:
-    if numerator is None or not denominator:
-        return None
-    return numerator / denominator
-
-
-def run_benchmark(
-    size: str,
-    project_dir: Path,
-    work_dir: Path | None = None,
-    seed: int = 20261124,
-    events: int | None = None,
-    progress: bool = True,
-    references: Sequence[str] | None = None,
-    build: bool | None = None,
-) -> BenchResult:
-    """Run every step of the benchmark for ``size`` (a key of SIZES; ``events`` overrides
-    its event count) under ``work_dir`` (default target/bench/<size>). ``references``:
-    the engines to run besides DuckDB's reference (default: all but at 100m); ``build``:
-    whether to time dbt build (default: all sizes but 100m)."""
-    if size not in SIZES:
-        raise ValueError(f"unknown size {size!r}; one of {', '.join(SIZES)}")
-    wanted = SIZE_REFERENCES.get(size, REFERENCE_ENGINES) if references is None else references
-    unknown = set(wanted) - set(REFERENCE_ENGINES)
-    if unknown:
-        raise ValueError(f"unknown reference engines {sorted(unknown)}; one of {REFERENCE_ENGINES}")
-    engines = ["duckdb", *(engine for engine in REFERENCE_ENGINES[1:] if engine in wanted)]
-    if build is None:
-        build = size not in SIZE_WITHOUT_BUILD
-    project_dir = project_dir.resolve()
-    target_events = events if events is not None else SIZES[size]
-    work = (work_dir or project_dir / "target" / "bench" / size).resolve()
-    landing = work / "landing"
-    for stale in landing.glob("*/*.parquet"):
-        stale.unlink()
-    settings = _duckdb_settings(size)
-    if not settings["temp_directory"]:
-        settings["temp_directory"] = str(work / "warehouse.duckdb.tmp")
-    warehouse = work / "warehouse.duckdb"
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_dir)),
-        "BAWH_DUCKDB_PATH": str(warehouse),
-        **{DUCKDB_SETTINGS[name][0]: value for name, value in settings.items()},
-    }
-    started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    started = time.perf_counter()
-    load_before = os.getloadavg()
-
-    def say(message: str) -> None:
-        if progress:
-            print(f"[bench {time.perf_counter() - started:7.1f} s] {message}", flush=True)
-
-    steps: list[StepResult] = []
-
-    say(f"generating about {target_events:,} events into {landing}")
-    generated, raw_rows = _generate(
-        work, "base", target_events, DAYS, seed, START_DATE, project_dir, env
-    )
-    steps.append(
-        StepResult(
-            "generate",
-            f"bawh generate: {raw_rows:,} raw rows as Parquet (not compared)",
-            sum(m.seconds for m in generated),
-            max(m.peak_mb for m in generated),
-        )
-    )
-    base_glob = str(landing / "base-*" / "*.parquet")
-
-    # 1-3: the references, each in its own process.
-    for engine in engines:
-        say(f"reference: {engine}")
-        result_file = work / f"reference-{engine}.json"
-        suffix = "duckdb" if engine == "duckdb" else "parquet"
-        command = [
-            sys.executable, "-m", "bawh.bench", "reference", engine,
-            "--landing", base_glob,
-            "--output", str(work / f"reference-{engine}.{suffix}"),
-            "--result", str(result_file),
-            "--settings", json.dumps(settings),
-        ]
-        measured = _measure(command, work / "logs" / f"reference-{engine}.log", env, project_dir)
-        inside = json.loads(result_file.read_text())
-        steps.append(
-            StepResult(
-                f"reference_{engine}",
-                f"hand-written sessionization in {engine}"
-                + (" (one SQL query; the reference)" if engine == "duckdb" else ""),
-                float(inside["seconds"]),
-                measured.peak_mb,
-                process_seconds=measured.seconds,
-                sessions=int(inside["sessions"]),
-            )
-        )
-
-    # 4-5: the project, from an empty warehouse; seeds loaded first (not timed).
-    warehouse.unlink(missing_ok=True)
-    target_path = work / "target"
-    dbt_vars = {"raw_events_location": str(landing / "*" / "*.parquet"), **SIZE_VARS.get(size, {})}
-    variables = json.dumps(dbt_vars)
-
-    def dbt(command: list[str], name: str) -> _Measured:
-        say(f"dbt {' '.join(command)}")
-        return _measure(
-            [
-                _dbt_executable(), *command, "--exclude", "raw_events",
-                "--vars", variables,
-                "--project-dir", str(project_dir),
-                "--target-path", str(target_path),
-                "--log-path", str(work / "logs"),
-            ],
-            work / "logs" / f"{name}.log",
-            env,
-            project_dir,
-        )
-
-    dbt(["seed"], "dbt-seed")
-    full_run = dbt(["run", "--full-refresh"], "dbt-run")
-    full_timings = _model_timings(target_path)
-    incremental_models = _incremental_models(target_path)
-    steps.append(
-        StepResult(
-            "dbt_run",
-            f"dbt run --full-refresh: {len(full_timings)} models",
-            full_run.seconds,
-            full_run.peak_mb,
-            extra={"slowest_models": dict(sorted(full_timings.items(), key=lambda i: -i[1])[:8])},
-        )
-    )
-    if build:
-        built = dbt(["build", "--full-refresh"], "dbt-build")
-        steps.append(StepResult("dbt_build", "dbt build --full-refresh: models, seeds, data and unit tests",
-                                built.seconds, built.peak_mb))
-    steps.append(
-        StepResult(
-            "sessionization_model",
-            "int_events_sessionized alone (execution_time in the dbt run's run_results.json)",
-            full_timings["int_events_sessionized"],
-            None,
-        )
-    )
-    project_sessions = _count(warehouse, "marts.fct_sessions")
-
-    # 7: a later 1% batch lands; dbt run without --full-refresh.
-    increment_events = max(1, round(target_events * INCREMENT_SHARE))
-    say(f"generating the {increment_events:,}-event increment")
-    _, increment_rows = _generate(
-        work, "increment", increment_events, INCREMENT_DAYS, seed + 1000,
-        START_DATE + datetime.timedelta(days=DAYS * max(1, -(-target_events // CHUNK_EVENTS))),
-        project_dir, env,
-    )
-    incremental = dbt(["run"], "dbt-run-incremental")
-    incremental_timings = _model_timings(target_path)
-    incremental_label = (
-        f"incremental ({len(incremental_models)} incremental models)"
-        if incremental_models
-        else "no incremental models: a full rebuild"
-    )
-    steps.append(
-        StepResult(
-            "incremental_run",
-            f"dbt run after +{increment_rows:,} raw rows (1%), no --full-refresh: {incremental_label}",
-            incremental.seconds,
-            incremental.peak_mb,
-            extra={
-                "sessionization_model_seconds": incremental_timings.get("int_events_sessionized"),
-                "slowest_models": dict(sorted(incremental_timings.items(), key=lambda i: -i[1])[:8]),
-            },
-        )
-    )
-
-    reference = next(step for step in steps if step.step == "reference_duckdb").seconds
-    for step in steps:
-        if step.step != "generate":
-            step.ratio_to_reference = _ratio(step.seconds, reference)
-    by_name = {step.step: step for step in steps}
-    by_name["dbt_run"].sessions = project_sessions
-    ratios = {
-        "sessionization_model_to_reference": by_name["sessionization_model"].ratio_to_reference,
-        "dbt_run_to_reference": by_name["dbt_run"].ratio_to_reference,
-        "dbt_build_to_reference": by_name["dbt_build"].ratio_to_reference if build else None,
-        **{
-            f"{engine}_to_reference": by_name[f"reference_{engine}"].ratio_to_reference
-            for engine in engines[1:]
-        },
-        "incremental_to_full_run": _ratio(incremental.seconds, full_run.seconds),
-    }
-    targets = {
-        name: {"target": limit, "measured": ratios[name],
-               "met": ratios[name] is not None and float(ratios[name] or 0) <= limit}
-        for name, limit in TARGETS.items()
-    }
-    say("done")
-    return BenchResult(
-        size=size,
-        target_events=target_events,
-        raw_rows=raw_rows,
-        increment_raw_rows=increment_rows,
-        landing=str(landing),
-        duckdb_settings=settings,
-        dbt_vars=dbt_vars,
-        machine={
-            "cpu_count": os.cpu_count(),
-            "load_average_before": list(load_before),
-            "load_average_after": list(os.getloadavg()),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        reference_note=REFERENCE_NOTE,
-        incremental_models=incremental_models,
-        incremental_label=incremental_label,
-        skipped_references=[engine for engine in REFERENCE_ENGINES if engine not in engines],
-        skipped_steps=[] if build else ["dbt_build"],
-        steps=steps,
-        ratios=ratios,
-        targets=targets,
-        started_at=started_at,
-        total_seconds=time.perf_counter() - started,
     )
 
 
@@ -643,6 +592,211 @@ def _count(warehouse: Path, relation: str) -> int | None:
     except duckdb.Error:
         return None
     return int(row[0]) if row else None
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def _time_generation(config: BenchConfig, workspace: _Workspace, say: _Progress) -> tuple[StepResult, int]:
+    """Step generate: the base events; returns the step and the raw rows written."""
+    say(f"generating about {config.target_events:,} events into {workspace.landing}")
+    generated, raw_rows = _generate(workspace, "base", config.target_events, DAYS, config.seed, START_DATE)
+    step = StepResult(
+        "generate",
+        f"bawh generate: {raw_rows:,} raw rows as Parquet (not compared)",
+        sum(m.seconds for m in generated),
+        max(m.peak_mb for m in generated),
+    )
+    return step, raw_rows
+
+
+def _time_reference(engine: str, workspace: _Workspace, say: _Progress) -> StepResult:
+    """Steps reference_<engine>: one hand-written sessionization of the base events."""
+    say(f"reference: {engine}")
+    suffix = "duckdb" if engine == "duckdb" else "parquet"
+    job = ReferenceJob(
+        engine=engine,
+        landing=str(workspace.landing / "base-*" / "*.parquet"),
+        output=workspace.work / f"reference-{engine}.{suffix}",
+        result=workspace.work / f"reference-{engine}.json",
+        settings=workspace.settings,
+    )
+    measured = workspace.measure(job.command(), f"reference-{engine}")
+    inside = json.loads(job.result.read_text())
+    return StepResult(
+        f"reference_{engine}",
+        f"hand-written sessionization in {engine}"
+        + (" (one SQL query; the reference)" if engine == "duckdb" else ""),
+        float(inside["seconds"]),
+        measured.peak_mb,
+        process_seconds=measured.seconds,
+        sessions=int(inside["sessions"]),
+    )
+
+
+@dataclass(frozen=True)
+class _FullBuilds:
+    steps: list[StepResult]  # dbt_run, dbt_build (if timed), sessionization_model
+    run: _Measured  # the dbt run --full-refresh
+    incremental_models: list[str]
+
+
+def _time_full_builds(build: bool, workspace: _Workspace, say: _Progress) -> _FullBuilds:
+    """Steps dbt_run, dbt_build and sessionization_model, from an empty warehouse; the seeds
+    are loaded first (not timed). dbt_run carries the sessions the project found."""
+
+    def dbt(command: list[str], log_name: str) -> _Measured:
+        say(f"dbt {' '.join(command)}")
+        return workspace.measure_dbt(command, log_name)
+
+    workspace.warehouse.unlink(missing_ok=True)
+    dbt(["seed"], "dbt-seed")
+    full_run = dbt(["run", "--full-refresh"], "dbt-run")
+    timings = _model_timings(workspace.target_path)
+    incremental_models = _incremental_models(workspace.target_path)
+    run_step = StepResult(
+        "dbt_run",
+        f"dbt run --full-refresh: {len(timings)} models",
+        full_run.seconds,
+        full_run.peak_mb,
+        extra={"slowest_models": _slowest(timings)},
+    )
+    steps = [run_step]
+    if build:
+        built = dbt(["build", "--full-refresh"], "dbt-build")
+        steps.append(StepResult("dbt_build", "dbt build --full-refresh: models, seeds, data and unit tests",
+                                built.seconds, built.peak_mb))
+    steps.append(
+        StepResult(
+            "sessionization_model",
+            "int_events_sessionized alone (execution_time in the dbt run's run_results.json)",
+            timings["int_events_sessionized"],
+            None,
+        )
+    )
+    run_step.sessions = _count(workspace.warehouse, "marts.fct_sessions")
+    return _FullBuilds(steps, full_run, incremental_models)
+
+
+def _incremental_label(incremental_models: list[str]) -> str:
+    if incremental_models:
+        return f"incremental ({len(incremental_models)} incremental models)"
+    return "no incremental models: a full rebuild"
+
+
+def _time_incremental_run(
+    config: BenchConfig, workspace: _Workspace, incremental_models: list[str], say: _Progress
+) -> tuple[StepResult, int]:
+    """Step incremental_run: a later 1% batch lands, then dbt run without --full-refresh;
+    returns the step and the batch's raw rows."""
+    increment_events = max(1, round(config.target_events * INCREMENT_SHARE))
+    say(f"generating the {increment_events:,}-event increment")
+    after_base = START_DATE + datetime.timedelta(days=DAYS * _chunks(config.target_events))
+    _, increment_rows = _generate(
+        workspace, "increment", increment_events, INCREMENT_DAYS, config.seed + 1000, after_base
+    )
+    say("dbt run")
+    incremental = workspace.measure_dbt(["run"], "dbt-run-incremental")
+    timings = _model_timings(workspace.target_path)
+    step = StepResult(
+        "incremental_run",
+        f"dbt run after +{increment_rows:,} raw rows (1%), no --full-refresh:"
+        f" {_incremental_label(incremental_models)}",
+        incremental.seconds,
+        incremental.peak_mb,
+        extra={
+            "sessionization_model_seconds": timings.get("int_events_sessionized"),
+            "slowest_models": _slowest(timings),
+        },
+    )
+    return step, increment_rows
+
+
+def _compare_to_reference(
+    steps: list[StepResult], engines: list[str], build: bool
+) -> tuple[dict[str, float | None], dict[str, dict[str, Any]]]:
+    """Sets each step's ratio to DuckDB's reference (but generate's); returns the ratios
+    and how they stand against TARGETS."""
+    reference = next(step for step in steps if step.step == "reference_duckdb").seconds
+    for step in steps:
+        if step.step != "generate":
+            step.ratio_to_reference = _ratio(step.seconds, reference)
+    by_name = {step.step: step for step in steps}
+    ratios = {
+        "sessionization_model_to_reference": by_name["sessionization_model"].ratio_to_reference,
+        "dbt_run_to_reference": by_name["dbt_run"].ratio_to_reference,
+        "dbt_build_to_reference": by_name["dbt_build"].ratio_to_reference if build else None,
+        **{
+            f"{engine}_to_reference": by_name[f"reference_{engine}"].ratio_to_reference
+            for engine in engines[1:]
+        },
+        "incremental_to_full_run": _ratio(by_name["incremental_run"].seconds, by_name["dbt_run"].seconds),
+    }
+    targets = {
+        name: {"target": limit, "measured": ratios[name],
+               "met": ratios[name] is not None and float(ratios[name] or 0) <= limit}
+        for name, limit in TARGETS.items()
+    }
+    return ratios, targets
+
+
+def _machine(load_before: tuple[float, float, float]) -> dict[str, Any]:
+    return {
+        "cpu_count": os.cpu_count(),
+        "load_average_before": list(load_before),
+        "load_average_after": list(os.getloadavg()),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+# --- The benchmark -------------------------------------------------------------------------
+
+
+def run_benchmark(config: BenchConfig) -> BenchResult:
+    """Run every step of the benchmark, one child process at a time, and compare."""
+    engines, build = config.engines, config.times_build
+    workspace = _prepare_workspace(config)
+    started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    say = _Progress(config.progress)
+    load_before = os.getloadavg()
+
+    generation, raw_rows = _time_generation(config, workspace, say)
+    references = [_time_reference(engine, workspace, say) for engine in engines]
+    full = _time_full_builds(build, workspace, say)
+    incremental, increment_rows = _time_incremental_run(config, workspace, full.incremental_models, say)
+    steps = [generation, *references, *full.steps, incremental]
+    ratios, targets = _compare_to_reference(steps, engines, build)
+    say("done")
+    return BenchResult(
+        size=config.size,
+        target_events=config.target_events,
+        raw_rows=raw_rows,
+        increment_raw_rows=increment_rows,
+        landing=str(workspace.landing),
+        duckdb_settings=workspace.settings,
+        dbt_vars=workspace.dbt_vars,
+        machine=_machine(load_before),
+        reference_note=REFERENCE_NOTE,
+        incremental_models=full.incremental_models,
+        incremental_label=_incremental_label(full.incremental_models),
+        skipped_references=[engine for engine in REFERENCE_ENGINES if engine not in engines],
+        skipped_steps=[] if build else ["dbt_build"],
+        steps=steps,
+        ratios=ratios,
+        targets=targets,
+        started_at=started_at,
+        total_seconds=say.elapsed(),
+    )
+
+
+def write_result(result: BenchResult, output: Path) -> None:
+    """The result as indented JSON (folders created)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result.to_json(), indent=2) + "\n")
 
 
 def format_table(result: BenchResult) -> str:
@@ -675,57 +829,3 @@ def format_table(result: BenchResult) -> str:
         lines.append(f"steps not run at this size: {', '.join(result.skipped_steps)}")
     lines.append(result.reference_note)
     return "\n".join(lines)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `bawh bench`."""
-    parser.add_argument("--size", choices=list(SIZES), default="10m",
-                        help="smoke=100k, 1m, 10m (default) or 100m events")
-    parser.add_argument("--events", type=int, help="override the size's event count")
-    parser.add_argument("--project-dir", type=Path, default=Path.cwd())
-    parser.add_argument("--work-dir", type=Path, help="default target/bench/<size>")
-    parser.add_argument("--seed", type=int, default=20261124)
-    parser.add_argument("--output", type=Path, help="JSON file, default target/bench/bench-<size>.json")
-    parser.add_argument(
-        "--references", type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
-        help="comma-separated engines besides DuckDB: polars,pandas (default both; none at 100m)",
-    )
-    parser.add_argument(
-        "--build", action=argparse.BooleanOptionalAction, default=None,
-        help="time dbt build --full-refresh too (default: yes, but not at 100m)",
-    )
-
-
-def run_from_arguments(arguments: argparse.Namespace) -> int:
-    """`bawh bench`: run, print the table, write the JSON."""
-    result = run_benchmark(
-        arguments.size, arguments.project_dir, arguments.work_dir, arguments.seed, arguments.events,
-        references=arguments.references, build=arguments.build,
-    )
-    output: Path = arguments.output or (
-        arguments.project_dir / "target" / "bench" / f"bench-{arguments.size}.json"
-    )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result.to_json(), indent=2) + "\n")
-    print(format_table(result))
-    print(f"-> {output}")
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Child entry point: ``python -m bawh.bench reference ENGINE ...``."""
-    parser = argparse.ArgumentParser(prog="python -m bawh.bench")
-    commands = parser.add_subparsers(dest="command", required=True)
-    reference = commands.add_parser("reference", help="one hand-written sessionization")
-    reference.add_argument("engine", choices=REFERENCE_ENGINES)
-    reference.add_argument("--landing", required=True, help="glob of the raw Parquet files")
-    reference.add_argument("--output", type=Path, required=True)
-    reference.add_argument("--result", type=Path, required=True, help="JSON: seconds, sessions")
-    reference.add_argument("--settings", default="{}", help="DuckDB settings as JSON")
-    reference.set_defaults(handler=_run_reference)
-    arguments = parser.parse_args(argv)
-    return int(arguments.handler(arguments))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,6 @@
-"""Command line of the warehouse tooling: `bawh generate` and `bawh summary`."""
+"""The `bawh` command line of the warehouse's tooling: generate raw events and the demo
+seeds, summarize and publish a built warehouse, benchmark the project beside hand-written
+sessionizations, and replay a live event feed with an incremental dbt build per tick."""
 
 from __future__ import annotations
 
@@ -12,6 +14,9 @@ from pathlib import Path
 from bawh import bench, generator, live, publish, support
 from bawh.summary import format_summary, read_summary
 
+# Every command and option of the tooling is defined in this module; each command calls the
+# typed functions of its module (bawh.generator, support, summary, publish, bench, live).
+
 # The committed demo seed (seeds/demo/raw_events.csv) is exactly this configuration.
 DEMO_CONFIG = generator.GeneratorConfig(persons=300, days=30, seed=20261001)
 # The committed support-platform demo seeds (seeds/demo/support_*.csv): a handful of defective
@@ -19,6 +24,13 @@ DEMO_CONFIG = generator.GeneratorConfig(persons=300, days=30, seed=20261001)
 DEMO_SUPPORT_CONFIG = support.SupportConfig(
     defect_rate=0.01, duplicate_rate=0.005, fractional_second_rate=0.05, unknown_user_rate=0.02
 )
+INTERRUPTED = 130  # the shell's exit code for a process stopped by SIGINT (Ctrl-C)
+DEFAULT_WAREHOUSE = Path("behavioral_warehouse.duckdb")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+# --- Commands ------------------------------------------------------------------------------
 
 
 def _generate(arguments: argparse.Namespace) -> int:
@@ -65,6 +77,11 @@ def _demo_data(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _summary(arguments: argparse.Namespace) -> int:
+    print(format_summary(read_summary(arguments.warehouse)))
+    return 0
+
+
 def _publish(arguments: argparse.Namespace) -> int:
     publication = publish.publish(arguments.warehouse, arguments.publication, keep=arguments.keep)
     print(
@@ -76,89 +93,160 @@ def _publish(arguments: argparse.Namespace) -> int:
 
 
 def _bench(arguments: argparse.Namespace) -> int:
-    return bench.run_from_arguments(arguments)
+    config = bench.BenchConfig(
+        size=arguments.size,
+        project_dir=arguments.project_dir,
+        work_dir=arguments.work_dir,
+        seed=arguments.seed,
+        events=arguments.events,
+        references=None if arguments.references is None else tuple(arguments.references),
+        build=arguments.build,
+    )
+    result = bench.run_benchmark(config)
+    output: Path = arguments.output or config.default_output()
+    bench.write_result(result, output)
+    print(bench.format_table(result))
+    print(f"-> {output}")
+    return 0
 
 
 def _live_feed(arguments: argparse.Namespace) -> int:
-    return live.run_from_arguments(arguments)
-
-
-def _summary(arguments: argparse.Namespace) -> int:
-    print(format_summary(read_summary(arguments.warehouse)))
+    """Run the live feed; on Ctrl-C print what was done and exit 130."""
+    config = live.LiveFeedConfig(
+        landing=arguments.landing,
+        warehouse=arguments.warehouse,
+        project_dir=arguments.project_dir.resolve(),
+        batches=arguments.batches,
+        ticks=arguments.ticks,
+        interval_seconds=arguments.interval,
+        persons=arguments.persons,
+        days=arguments.days,
+        seed=arguments.seed,
+        dbt_command=arguments.dbt_command,
+    )
+    ticks: list[live.Tick] = []
+    try:
+        live.run_live_feed(config, say=lambda line: print(line, flush=True), ticks=ticks)
+    except KeyboardInterrupt:
+        print(f"\nstopped (Ctrl-C): {live.summarize(ticks)}", flush=True)
+        return INTERRUPTED
+    print(f"done: {live.summarize(ticks)}", flush=True)
     return 0
+
+
+# --- Options -------------------------------------------------------------------------------
+
+
+def _add_generate(parser: argparse.ArgumentParser) -> None:
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--persons", type=int, default=300, help="persons to simulate (default 300)")
+    size.add_argument("--events", type=int, help="aim for about this many events instead")
+    parser.add_argument("--days", type=int, default=30, help="length of the period (default 30)")
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    parser.add_argument(
+        "--start-date",
+        type=datetime.date.fromisoformat,
+        default=datetime.date(2026, 10, 1),
+        help="first day, YYYY-MM-DD (default 2026-10-01)",
+    )
+    parser.add_argument("--duplicate-rate", type=float, default=0.01)
+    parser.add_argument("--invalid-rate", type=float, default=0.005)
+    parser.add_argument("--out-of-order-rate", type=float, default=0.02)
+    parser.add_argument("--late-rate", type=float, default=0.005)
+    parser.add_argument(
+        "--feature-catalog", type=Path, default=Path("seeds/reference/feature_catalog.csv")
+    )
+    parser.add_argument("--format", choices=["csv", "parquet"], default="parquet")
+    parser.add_argument(
+        "--output", type=Path, required=True, help="CSV file, or folder for Parquet part files"
+    )
+    parser.add_argument(
+        "--truth", type=Path, help="folder for the ground truth (Parquet); never read by dbt"
+    )
+
+
+def _add_demo_data(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--output", type=Path, default=Path("seeds/demo/raw_events.csv"),
+        help="the events seed; the support seeds go beside it",
+    )
+
+
+def _add_summary(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+
+
+def _add_publish(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    parser.add_argument("--publication", type=Path, default=Path("publication"))
+    parser.add_argument("--keep", type=int, default=2, help="publications kept (default 2)")
+
+
+def _engine_list(text: str) -> list[str]:
+    """'polars, pandas' -> ['polars', 'pandas'] (an empty text: no engine)."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _add_bench(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--size", choices=list(bench.SIZES), default="10m",
+                        help="smoke=100k, 1m, 10m (default) or 100m events")
+    parser.add_argument("--events", type=int, help="override the size's event count")
+    parser.add_argument("--project-dir", type=Path, default=Path.cwd())
+    parser.add_argument("--work-dir", type=Path, help="default target/bench/<size>")
+    parser.add_argument("--seed", type=int, default=20261124)
+    parser.add_argument("--output", type=Path, help="JSON file, default target/bench/bench-<size>.json")
+    parser.add_argument(
+        "--references", type=_engine_list,
+        help="comma-separated engines besides DuckDB: polars,pandas (default both; none at 100m)",
+    )
+    parser.add_argument(
+        "--build", action=argparse.BooleanOptionalAction, default=None,
+        help="time dbt build --full-refresh too (default: yes, but not at 100m)",
+    )
+
+
+def _add_live_feed(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--landing", type=Path, default=Path("landing/live"))
+    parser.add_argument("--warehouse", type=Path, default=Path("live_warehouse.duckdb"))
+    parser.add_argument("--project-dir", type=Path, default=Path.cwd())
+    parser.add_argument("--batches", type=int, default=10, help="arrival batches (default 10)")
+    parser.add_argument("--ticks", type=int, help="stop after this many ticks (default: all)")
+    parser.add_argument("--interval", type=float, default=5.0, help="seconds between ticks")
+    parser.add_argument("--persons", type=int, default=200)
+    parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--dbt-command", choices=["build", "run"], default="build")
+
+
+# name, help, options, handler
+COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None], Handler], ...] = (
+    ("generate", "make raw events (and their ground truth) deterministically", _add_generate, _generate),
+    ("demo-data", "write the committed demo seeds (fixed seeds)", _add_demo_data, _demo_data),
+    ("summary", "print the headline numbers of a build", _add_summary, _summary),
+    ("bench", "time the project beside DuckDB/polars/pandas sessionizations (JSON + table)",
+     _add_bench, _bench),
+    ("publish", "export marts and reports to publication/current for BI readers",
+     _add_publish, _publish),
+    ("live-feed", "replay a generated stream into a landing folder, an incremental build per tick",
+     _add_live_feed, _live_feed),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The `bawh` argument parser."""
     parser = argparse.ArgumentParser(prog="bawh", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-
-    generate = commands.add_parser(
-        "generate", help="make raw events (and their ground truth) deterministically"
-    )
-    size = generate.add_mutually_exclusive_group()
-    size.add_argument("--persons", type=int, default=300, help="persons to simulate (default 300)")
-    size.add_argument("--events", type=int, help="aim for about this many events instead")
-    generate.add_argument("--days", type=int, default=30, help="length of the period (default 30)")
-    generate.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    generate.add_argument(
-        "--start-date",
-        type=datetime.date.fromisoformat,
-        default=datetime.date(2026, 10, 1),
-        help="first day, YYYY-MM-DD (default 2026-10-01)",
-    )
-    generate.add_argument("--duplicate-rate", type=float, default=0.01)
-    generate.add_argument("--invalid-rate", type=float, default=0.005)
-    generate.add_argument("--out-of-order-rate", type=float, default=0.02)
-    generate.add_argument("--late-rate", type=float, default=0.005)
-    generate.add_argument(
-        "--feature-catalog", type=Path, default=Path("seeds/reference/feature_catalog.csv")
-    )
-    generate.add_argument("--format", choices=["csv", "parquet"], default="parquet")
-    generate.add_argument(
-        "--output", type=Path, required=True,
-        help="CSV file, or folder for Parquet part files",
-    )
-    generate.add_argument(
-        "--truth", type=Path, help="folder for the ground truth (Parquet); never read by dbt"
-    )
-    generate.set_defaults(handler=_generate)
-
-    demo_data = commands.add_parser("demo-data", help="write the committed demo seed (fixed seed)")
-    demo_data.add_argument("--output", type=Path, default=Path("seeds/demo/raw_events.csv"))
-    demo_data.set_defaults(handler=_demo_data)
-
-    summary = commands.add_parser("summary", help="print the headline numbers of a build")
-    summary.add_argument("--warehouse", type=Path, default=Path("behavioral_warehouse.duckdb"))
-    summary.set_defaults(handler=_summary)
-
-    benchmark = commands.add_parser(
-        "bench", help="time the project beside DuckDB/polars/pandas sessionizations (JSON + table)"
-    )
-    bench.add_arguments(benchmark)
-    benchmark.set_defaults(handler=_bench)
-
-    publisher = commands.add_parser(
-        "publish", help="export marts and reports to publication/current for BI readers"
-    )
-    publisher.add_argument("--warehouse", type=Path, default=Path("behavioral_warehouse.duckdb"))
-    publisher.add_argument("--publication", type=Path, default=Path("publication"))
-    publisher.add_argument("--keep", type=int, default=2, help="publications kept (default 2)")
-    publisher.set_defaults(handler=_publish)
-
-    live_feed = commands.add_parser(
-        "live-feed",
-        help="replay a generated stream into a landing folder, an incremental build per tick",
-    )
-    live.add_arguments(live_feed)
-    live_feed.set_defaults(handler=_live_feed)
+    for name, help_text, add_options, handler in COMMANDS:
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        add_options(command)
+        command.set_defaults(handler=handler)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `bawh` command."""
     arguments = build_parser().parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = arguments.handler
+    handler: Handler = arguments.handler
     try:
         return handler(arguments)
     except FileNotFoundError as error:

@@ -714,12 +714,41 @@ def _rank_in_group(
 def _simulate_sessions(
     config: GeneratorConfig, rng: np.random.Generator, persons: _Persons
 ) -> _Sessions:
-    n = config.persons
+    person, proposed = _session_starts(config, rng, persons)
+    n_sessions = np.bincount(person, minlength=config.persons)
+    index = _rank_in_group(person, n_sessions)
+    identity = _session_identities(rng, persons, person, index, n_sessions)
+    channel, campaign, referrer = _traffic(rng, len(person))
+    utm_in_columns = (campaign >= 0) & (rng.random(len(person)) < UTM_COLUMNS_RATE)
+    sizes = _session_sizes(rng, persons.persona[person], identity.account_event)
+    return _Sessions(
+        person=person,
+        index=index,
+        proposed_start_ms=proposed,
+        device=identity.device,
+        account_event=identity.account_event,
+        known_from_start=identity.known_from_start,
+        channel=channel,
+        campaign=campaign,
+        referrer=referrer,
+        utm_in_columns=utm_in_columns,
+        n_base=sizes.n_base,
+        n_views=sizes.n_views,
+        funnel_depth=sizes.funnel_depth,
+        n_events=sizes.n_events,
+        device_types=identity.device_types,
+    )
+
+
+def _session_starts(
+    config: GeneratorConfig, rng: np.random.Generator, persons: _Persons
+) -> tuple[np.ndarray, np.ndarray]:
+    """Person and proposed start (ms after period start) of every session, ordered by
+    person then start. Sessions per person-day: Poisson with a rate that halves every
+    half-life of account age; the first-seen day always has one."""
     persona = persons.persona
-    # Sessions per person-day: Poisson with a rate that halves every half-life of
-    # account age; the first-seen day always has one.
     active_days = config.days - persons.first_day
-    day_person = np.repeat(np.arange(n), active_days)
+    day_person = np.repeat(np.arange(config.persons), active_days)
     age = _rank_in_group(day_person, active_days)
     rate = _persona_array("sessions_per_day")[persona[day_person]] * 0.5 ** (
         age / _persona_array("half_life_days")[persona[day_person]]
@@ -733,14 +762,27 @@ def _simulate_sessions(
     )
     proposed = day_of_session * DAY_MS + time_of_day
     order = np.lexsort((proposed, person_unsorted))
-    person = person_unsorted[order]
-    proposed = proposed[order]
-    n_sessions = np.bincount(person, minlength=n)
-    index = _rank_in_group(person, n_sessions)
-    n_s = len(person)
+    return person_unsorted[order], proposed[order]
 
-    # Identity: sign_up in session r of registered persons; a second device first used
-    # (with a login) in a later session.
+
+@dataclass(frozen=True)
+class _SessionIdentities:
+    device: np.ndarray  # global device number of each session
+    device_types: np.ndarray  # index into DEVICE_TYPES of every device
+    account_event: np.ndarray  # SIGN_UP, LOGIN or -1, per session
+    known_from_start: np.ndarray  # bool per session
+
+
+def _session_identities(
+    rng: np.random.Generator,
+    persons: _Persons,
+    person: np.ndarray,
+    index: np.ndarray,
+    n_sessions: np.ndarray,
+) -> _SessionIdentities:
+    """Sign-up in session r of registered persons; a second device first used (with a
+    login) in a later session, then reused in some of the following ones."""
+    n, n_s = len(persons.persona), len(person)
     sign_up_at = np.minimum(rng.geometric(FIRST_SESSION_ANONYMOUS_WEIGHT, n) - 1, n_sessions - 1)
     eligible = persons.registered & (n_sessions - 1 > sign_up_at)
     second_rate = min(1.0, SECOND_DEVICE_SHARE * persons.registered.sum() / max(eligible.sum(), 1))
@@ -767,12 +809,22 @@ def _simulate_sessions(
     known_from_start = registered & (
         (~on_second & (index > s_sign_up)) | (on_second & (index > s_from))
     )
+    return _SessionIdentities(device, device_types, account_event, known_from_start)
 
-    channel, campaign, referrer = _traffic(rng, n_s)
-    utm_in_columns = (campaign >= 0) & (rng.random(n_s) < UTM_COLUMNS_RATE)
 
-    # Event counts: base events, the product funnel and the account event.
-    s_persona = persona[person]
+@dataclass(frozen=True)
+class _SessionSizes:
+    n_base: np.ndarray  # page_view/click/scroll/feature_used/error_click events
+    n_views: np.ndarray  # product_viewed events
+    funnel_depth: np.ndarray  # 0 none, 1 viewed, 2 added, 3 checkout, 4 ordered
+    n_events: np.ndarray
+
+
+def _session_sizes(
+    rng: np.random.Generator, s_persona: np.ndarray, account_event: np.ndarray
+) -> _SessionSizes:
+    """Event counts of each session: base events, the product funnel and the account event."""
+    n_s = len(s_persona)
     bounce = rng.random(n_s) < _persona_array("bounce_rate")[s_persona]
     mean_extra = _persona_array("mean_events")[s_persona] - 1.0
     extra = 1 + rng.negative_binomial(2, 2.0 / (2.0 + mean_extra - 1.0))
@@ -784,23 +836,7 @@ def _simulate_sessions(
     n_funnel = n_views + np.maximum(funnel_depth - 1, 0)
     n_account = (account_event >= 0).astype(np.int64)
     n_base = np.minimum(n_base, MAX_EVENTS_PER_SESSION - n_funnel - n_account)
-    return _Sessions(
-        person=person,
-        index=index,
-        proposed_start_ms=proposed,
-        device=device,
-        account_event=account_event,
-        known_from_start=known_from_start,
-        channel=channel,
-        campaign=campaign,
-        referrer=referrer,
-        utm_in_columns=utm_in_columns,
-        n_base=n_base,
-        n_views=n_views,
-        funnel_depth=funnel_depth,
-        n_events=n_base + n_funnel + n_account,
-        device_types=device_types,
-    )
+    return _SessionSizes(n_base, n_views, funnel_depth, n_base + n_funnel + n_account)
 
 
 def _traffic(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -863,6 +899,26 @@ def _property_strings() -> tuple[tuple[str, ...], dict[int, int]]:
     return tuple(strings), offset
 
 
+@dataclass(frozen=True)
+class _EventParts:
+    """Events of one kind (base, funnel or account) before they are interleaved: each has a
+    session and a sort key that places it among the session's events."""
+
+    session: np.ndarray
+    key: np.ndarray
+    event_type: np.ndarray
+    product: np.ndarray  # 0-based product number, -1
+    revenue_cents: np.ndarray  # -1 unless order_completed
+    quantity: np.ndarray  # items added (product_added, order_completed), else -1 or 0
+
+    @classmethod
+    def without_products(
+        cls, session: np.ndarray, key: np.ndarray, event_type: np.ndarray
+    ) -> _EventParts:
+        none = np.full(len(session), -1)
+        return cls(session, key, event_type, none, none, none)
+
+
 def _simulate_events(
     config: GeneratorConfig,
     rng: np.random.Generator,
@@ -871,11 +927,60 @@ def _simulate_events(
     catalog: _Catalog,
     site: _Site,
 ) -> _Events:
-    n_s = len(sessions.person)
-    s_persona = persons.persona[sessions.person]
+    parts = (
+        _base_events(rng, persons, sessions),
+        _funnel_events(rng, sessions),
+        _account_events(rng, sessions),
+    )
+    events = _interleave(parts)
+    session, event_type = events.session, events.event_type
+    n = len(session)
+    starts = _group_starts(sessions.n_events)
+    ordinal = np.arange(n, dtype=np.int64) - starts[session]
+    first = ordinal == 0
 
-    # Base events: a page_view first, then a persona-dependent mix.
-    b_session = np.repeat(np.arange(n_s), sessions.n_base)
+    burst_start = _rage_bursts(rng, event_type, session)
+    in_burst = burst_start >= 0
+    event_type[in_burst] = CLICK
+    occurred_ms = _event_times(config, rng, sessions, session, first, starts, in_burst)
+    user_known, server_side, tracker_session = _identity_flags(
+        rng, sessions, session, ordinal, event_type
+    )
+    feature = _features(rng, persons, sessions, catalog, session, event_type, occurred_ms)
+    # Before any feature launched there is nothing to use: a page view instead.
+    event_type[(event_type == FEATURE_USED) & (feature < 0)] = PAGE_VIEW
+
+    page = _pages(rng, site, event_type, first, events.product, feature)
+    element, click_x, click_y = _clicks(rng, event_type, sessions, session, burst_start)
+    properties = _properties(rng, event_type, events.quantity)
+    spelling = np.where(rng.random(n) < SPELLING_RATE, rng.integers(1, N_SPELLINGS, n), 0)
+    received_ms = occurred_ms + _delivery_delay(config, rng, n)
+    return _Events(
+        session=session,
+        ordinal=ordinal,
+        event_type=event_type,
+        spelling=spelling,
+        occurred_ms=occurred_ms,
+        received_ms=received_ms,
+        user_known=user_known,
+        server_side=server_side,
+        tracker_session=tracker_session,
+        page=page,
+        feature=feature,
+        product=events.product,
+        revenue_cents=events.revenue_cents,
+        element=element,
+        click_x=click_x,
+        click_y=click_y,
+        properties=properties,
+    )
+
+
+def _base_events(rng: np.random.Generator, persons: _Persons, sessions: _Sessions) -> _EventParts:
+    """Base events: a page_view first, then a persona-dependent mix (feature uses, page
+    views, clicks, scrolls, error clicks) at random positions."""
+    s_persona = persons.persona[sessions.person]
+    b_session = np.repeat(np.arange(len(sessions.person)), sessions.n_base)
     b_first = _rank_in_group(b_session, sessions.n_base) == 0
     feature_share = _persona_array("feature_share")[s_persona[b_session]]
     u = rng.random(len(b_session))
@@ -888,8 +993,13 @@ def _simulate_events(
         threshold = upper
     b_type[b_first] = PAGE_VIEW
     b_key = np.where(b_first, 0, rng.integers(1, 2**32, len(b_session)))
+    return _EventParts.without_products(b_session, b_key, b_type)
 
-    # Funnel events, in stage order within a session, on increasing positions.
+
+def _funnel_events(rng: np.random.Generator, sessions: _Sessions) -> _EventParts:
+    """Funnel events, in stage order within a session, on increasing positions: products
+    viewed, the last one added (1-3 items), checkout, the order and its revenue."""
+    n_s = len(sessions.person)
     depth = sessions.funnel_depth
     stage_counts = np.column_stack((sessions.n_views, depth >= 2, depth >= 3, depth >= 4)).ravel()
     f_session = np.repeat(np.repeat(np.arange(n_s), 4), stage_counts)
@@ -907,32 +1017,46 @@ def _simulate_events(
     prices = _product_prices(rng)
     f_revenue = np.full(len(f_session), -1, dtype=np.int64)
     f_revenue[orders] = prices[f_product[orders - 2]] * quantity[orders]
+    return _EventParts(f_session, f_key, f_type, f_product, f_revenue, quantity)
 
-    # Account events (sign_up, login) somewhere after the first event.
+
+def _account_events(rng: np.random.Generator, sessions: _Sessions) -> _EventParts:
+    """Account events (sign_up, login) somewhere after the first event."""
     a_session = np.flatnonzero(sessions.account_event >= 0)
     a_type = sessions.account_event[a_session]
     a_key = rng.integers(1, 2**32, len(a_session))
+    return _EventParts.without_products(a_session, a_key, a_type)
 
-    session = np.concatenate((b_session, f_session, a_session))
-    key = np.concatenate((b_key, f_key, a_key))
+
+def _interleave(parts: Sequence[_EventParts]) -> _EventParts:
+    """All events ordered by session, then key."""
+    session = np.concatenate([part.session for part in parts])
+    key = np.concatenate([part.key for part in parts])
     order = np.argsort((session << 32) | key, kind="stable")
-    session = session[order]
-    event_type = np.concatenate((b_type, f_type, a_type))[order]
-    no_base, no_account = np.full(len(b_session), -1), np.full(len(a_session), -1)
-    product = np.concatenate((no_base, f_product, no_account))[order]
-    revenue = np.concatenate((no_base, f_revenue, no_account))[order]
-    quantity = np.concatenate((no_base, quantity, no_account))[order]
-    n = len(session)
-    starts = _group_starts(sessions.n_events)
-    ordinal = np.arange(n, dtype=np.int64) - starts[session]
-    first = ordinal == 0
 
-    burst_start = _rage_bursts(rng, event_type, session)
-    in_burst = burst_start >= 0
-    event_type[in_burst] = CLICK
-    occurred_ms = _event_times(config, rng, sessions, session, first, starts, in_burst)
+    def ordered(column: str) -> np.ndarray:
+        return np.concatenate([getattr(part, column) for part in parts])[order]
 
-    # Identity: the user_id from the session's sign_up/login on, or from its start.
+    return _EventParts(
+        session=session[order],
+        key=key[order],
+        event_type=ordered("event_type"),
+        product=ordered("product"),
+        revenue_cents=ordered("revenue_cents"),
+        quantity=ordered("quantity"),
+    )
+
+
+def _identity_flags(
+    rng: np.random.Generator,
+    sessions: _Sessions,
+    session: np.ndarray,
+    ordinal: np.ndarray,
+    event_type: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per event: whether it carries the user_id (from the session's sign_up/login on, or
+    from its start), is sent server-side (some orders), and has the tracker session_id."""
+    n, n_s = len(session), len(sessions.person)
     identified_at = np.where(sessions.known_from_start, 0, np.iinfo(np.int64).max)
     is_account = (event_type == SIGN_UP) | (event_type == LOGIN)
     identified_at[session[is_account]] = ordinal[is_account]
@@ -945,9 +1069,21 @@ def _simulate_events(
         & (rng.random(n) >= EVENT_WITHOUT_TRACKER_ID_RATE)
         & (rng.random(n_s) >= SESSION_WITHOUT_TRACKER_ID_RATE)[session]
     )
+    return user_known, server_side, tracker_session
 
-    # Features: one the person adopted (else any) launched by the event's date.
-    feature = np.full(n, -1, dtype=np.int64)
+
+def _features(
+    rng: np.random.Generator,
+    persons: _Persons,
+    sessions: _Sessions,
+    catalog: _Catalog,
+    session: np.ndarray,
+    event_type: np.ndarray,
+    occurred_ms: np.ndarray,
+) -> npt.NDArray[np.int64]:
+    """The feature of each feature_used event: one the person adopted (else any) launched
+    by the event's date; -1 elsewhere, and where no feature had launched yet."""
+    feature = np.full(len(session), -1, dtype=np.int64)
     uses = np.flatnonzero(event_type == FEATURE_USED)
     launched = catalog.launched_day[None, :] <= (occurred_ms[uses] // DAY_MS)[:, None]
     weight: npt.NDArray[np.float64] = persons.feature_weight[sessions.person[session[uses]]] * launched
@@ -957,35 +1093,8 @@ def _simulate_events(
     cumulative = np.cumsum(weight, axis=1)
     draw = rng.random(len(uses)) * cumulative[:, -1]
     feature[uses] = (cumulative <= draw[:, None]).sum(axis=1)
-    # Before any feature launched there is nothing to use: a page view instead.
-    nothing = uses[cumulative[:, -1] == 0]
-    feature[nothing] = -1
-    event_type[nothing] = PAGE_VIEW
-
-    page = _pages(rng, site, event_type, first, product, feature)
-    element, click_x, click_y = _clicks(rng, event_type, sessions, session, burst_start)
-    properties = _properties(rng, event_type, quantity)
-    spelling = np.where(rng.random(n) < SPELLING_RATE, rng.integers(1, N_SPELLINGS, n), 0)
-    received_ms = occurred_ms + _delivery_delay(config, rng, n)
-    return _Events(
-        session=session,
-        ordinal=ordinal,
-        event_type=event_type,
-        spelling=spelling,
-        occurred_ms=occurred_ms,
-        received_ms=received_ms,
-        user_known=user_known,
-        server_side=server_side,
-        tracker_session=tracker_session,
-        page=page,
-        feature=feature,
-        product=product,
-        revenue_cents=revenue,
-        element=element,
-        click_x=click_x,
-        click_y=click_y,
-        properties=properties,
-    )
+    feature[uses[cumulative[:, -1] == 0]] = -1
+    return feature
 
 
 def _rage_bursts(
@@ -1294,6 +1403,26 @@ def _with_defects(
     return pc.replace_with_mask(array, pa.array(mask), replacements)
 
 
+@dataclass(frozen=True)
+class _RawRowKeys:
+    """Per raw row: the clean event it copies and that event's session and person."""
+
+    rows: _Rows
+    src: np.ndarray  # index into the clean events
+    session: np.ndarray
+    person: np.ndarray
+    first: np.ndarray  # bool: the first event of its session
+
+    @classmethod
+    def of(cls, sessions: _Sessions, clean: _Events, rows: _Rows) -> _RawRowKeys:
+        session = clean.session[rows.source]
+        return cls(rows, rows.source, session, sessions.person[session], clean.ordinal[rows.source] == 0)
+
+    def defect(self, reason: int) -> np.ndarray:
+        """Positions of the rows made invalid for ``reason``."""
+        return np.flatnonzero(self.rows.reason == reason)
+
+
 def _build_tables(
     rng: np.random.Generator,
     persons: _Persons,
@@ -1304,15 +1433,49 @@ def _build_tables(
     site: _Site,
 ) -> GeneratedEvents:
     """The raw rows as text, every defect applied, and their ground truth."""
-    src = rows.source
-    session = clean.session[src]
-    person = sessions.person[session]
-    first = clean.ordinal[src] == 0
+    raw = _RawRowKeys.of(sessions, clean, rows)
+    ids = _identity_columns(rng, persons, sessions, clean, raw)
+    columns: dict[str, pa.Array] = {
+        "event_id": ids.event_id,
+        "anonymous_id": ids.anonymous_id,
+        "user_id": ids.user_id,
+        "session_id": ids.session_id,
+        "event_name": _event_names(rng, clean, raw),
+        "occurred_at": _with_defects(
+            rng, _timestamps(rows.occurred_ms), raw.defect(INVALID_OCCURRED_AT), BAD_TIMESTAMPS
+        ),
+        "received_at": _with_defects(
+            rng, _timestamps(rows.received_ms), raw.defect(INVALID_RECEIVED_AT), BAD_TIMESTAMPS
+        ),
+        **_traffic_columns(sessions, clean, raw, site),
+        "device_type": _take(DEVICE_TYPES, sessions.device_types[sessions.device[raw.session]]),
+        "country": _take(COUNTRIES, persons.country[raw.person]),
+        **_interaction_columns(rng, clean, raw, catalog),
+    }
+    events = pa.table({name: columns[name] for name in EVENT_COLUMNS})
+    truth = _truth_table(persons, sessions, clean, raw, ids, columns["received_at"])
+    return GeneratedEvents(events=events, truth=truth)
 
-    def defect(reason: int) -> np.ndarray:
-        return np.flatnonzero(rows.reason == reason)
 
-    # Identities: 'u_000123' per person, 'a_<16 hex>' per device, 's_<12 hex>' per session.
+@dataclass(frozen=True)
+class _IdentityColumns:
+    event_id: pa.Array  # per raw row
+    anonymous_id: pa.Array  # per raw row
+    user_id: pa.Array  # per raw row
+    session_id: pa.Array  # per raw row: the tracker's session_id
+    user_ids: pa.Array  # per person: 'u_000123', null if unregistered
+    anonymous_ids: pa.Array  # per device: 'a_<16 hex>'
+
+
+def _identity_columns(
+    rng: np.random.Generator,
+    persons: _Persons,
+    sessions: _Sessions,
+    clean: _Events,
+    raw: _RawRowKeys,
+) -> _IdentityColumns:
+    """Identities: 'u_000123' per person, 'a_<16 hex>' per device, 's_<12 hex>' per session,
+    'e_<20 hex>' per event; the rows missing them lose them."""
     user_numbers = pa.array(persons.user_number, pa.int64(), mask=persons.user_number < 0)
     user_ids = pc.binary_join_element_wise(
         "u_", pc.utf8_lpad(user_numbers.cast(pa.string()), 6, "0"), ""
@@ -1325,26 +1488,39 @@ def _build_tables(
     tracker_ids = _hex_strings(
         "s_", [(_mix48(np.arange(len(sessions.person), dtype=np.uint64), tracker_key), 12)]
     )
+    src, rows = raw.src, raw.rows
     missing_person = rows.reason == MISSING_PERSON_ID
-    user_code = np.where(clean.user_known[src] & ~missing_person, person, -1)
-    anonymous_code = np.where(clean.server_side[src] | missing_person, -1, sessions.device[session])
-    event_ids = _hex_strings(
-        "e_", [(rows.id_high, 4), (rows.id_low, 16)], valid=rows.reason != MISSING_EVENT_ID
+    user_code = np.where(clean.user_known[src] & ~missing_person, raw.person, -1)
+    anonymous_code = np.where(clean.server_side[src] | missing_person, -1, sessions.device[raw.session])
+    return _IdentityColumns(
+        event_id=_hex_strings(
+            "e_", [(rows.id_high, 4), (rows.id_low, 16)], valid=rows.reason != MISSING_EVENT_ID
+        ),
+        anonymous_id=_take(anonymous_ids, anonymous_code),
+        user_id=_take(user_ids, user_code),
+        session_id=_take(tracker_ids, np.where(clean.tracker_session[src], raw.session, -1)),
+        user_ids=user_ids,
+        anonymous_ids=anonymous_ids,
     )
 
-    name_code = clean.event_type[src] * N_SPELLINGS + clean.spelling[src]
-    unknown = defect(UNKNOWN_EVENT_NAME)
+
+def _event_names(rng: np.random.Generator, clean: _Events, raw: _RawRowKeys) -> pa.Array:
+    """The event name as sent: canonical or a variant spelling; unknown names on the rows
+    made invalid for it."""
+    name_code = clean.event_type[raw.src] * N_SPELLINGS + clean.spelling[raw.src]
+    unknown = raw.defect(UNKNOWN_EVENT_NAME)
     name_code[unknown] = len(EVENT_NAMES) * N_SPELLINGS + rng.integers(
         0, len(UNKNOWN_EVENT_NAMES), len(unknown)
     )
-    occurred_at = _with_defects(
-        rng, _timestamps(rows.occurred_ms), defect(INVALID_OCCURRED_AT), BAD_TIMESTAMPS
-    )
-    received_at = _with_defects(
-        rng, _timestamps(rows.received_ms), defect(INVALID_RECEIVED_AT), BAD_TIMESTAMPS
-    )
+    return _take(EVENT_NAME_STRINGS, name_code)
 
-    # Page; the session's first event also has its traffic source (UTM query, referrer).
+
+def _traffic_columns(
+    sessions: _Sessions, clean: _Events, raw: _RawRowKeys, site: _Site
+) -> dict[str, pa.Array]:
+    """Page; the session's first event also has its traffic source (UTM query, referrer,
+    and in some sessions the utm_* columns)."""
+    src, first, session = raw.src, raw.first, raw.session
     page_urls = [SITE + path for path in site.paths]
     page_code = np.where(clean.server_side[src], -1, clean.page[src])
     campaign = np.where(first, sessions.campaign[session], -1)
@@ -1361,7 +1537,28 @@ def _build_tables(
         ),
     )
     utm_campaign = np.where(sessions.utm_in_columns[session], campaign, -1)
+    return {
+        "page_url": page_url,
+        "referrer_url": _take(REFERRER_URLS, np.where(first, sessions.referrer[session], -1)),
+        "utm_source": _take([c.source for c in CAMPAIGNS], utm_campaign),
+        "utm_medium": _take([c.medium for c in CAMPAIGNS], utm_campaign),
+        "utm_campaign": _take([c.campaign for c in CAMPAIGNS], utm_campaign),
+        "utm_content": _take([c.content for c in CAMPAIGNS], utm_campaign),
+        "utm_term": _take([c.term for c in CAMPAIGNS], utm_campaign),
+    }
 
+
+def _interaction_columns(
+    rng: np.random.Generator, clean: _Events, raw: _RawRowKeys, catalog: _Catalog
+) -> dict[str, pa.Array]:
+    """What the event was about: the element and position clicked, the feature, the
+    product, the revenue and the properties; bad positions and revenues on the rows made
+    invalid for them."""
+    src = raw.src
+    click_x, click_y = clean.click_x[src], clean.click_y[src]
+    click_x_text = _with_defects(
+        rng, _integers(click_x, click_x < 0), raw.defect(INVALID_CLICK_POSITION), BAD_CLICK_POSITIONS
+    )
     cents = clean.revenue_cents[src]
     revenue = pc.binary_join_element_wise(
         _integers(cents // 100, cents < 0),
@@ -1369,44 +1566,30 @@ def _build_tables(
         pc.utf8_lpad(_integers(cents % 100, cents < 0), 2, "0"),
         "",
     )
-    click_x, click_y = clean.click_x[src], clean.click_y[src]
+    return {
+        "element": _take([row[0] for row in ELEMENTS], clean.element[src]),
+        "click_x": click_x_text,
+        "click_y": _integers(click_y, click_y < 0),
+        "feature_name": _take(catalog.names, clean.feature[src]),
+        "product_id": _take([_product_id(k) for k in range(N_PRODUCTS)], clean.product[src]),
+        "revenue": _with_defects(rng, revenue, raw.defect(INVALID_REVENUE), BAD_REVENUES),
+        "properties": _take(_property_strings()[0], clean.properties[src]),
+    }
 
-    events = pa.table(
-        {
-            "event_id": event_ids,
-            "anonymous_id": _take(anonymous_ids, anonymous_code),
-            "user_id": _take(user_ids, user_code),
-            "session_id": _take(tracker_ids, np.where(clean.tracker_session[src], session, -1)),
-            "event_name": _take(EVENT_NAME_STRINGS, name_code),
-            "occurred_at": occurred_at,
-            "received_at": received_at,
-            "page_url": page_url,
-            "referrer_url": _take(REFERRER_URLS, np.where(first, sessions.referrer[session], -1)),
-            "utm_source": _take([c.source for c in CAMPAIGNS], utm_campaign),
-            "utm_medium": _take([c.medium for c in CAMPAIGNS], utm_campaign),
-            "utm_campaign": _take([c.campaign for c in CAMPAIGNS], utm_campaign),
-            "utm_content": _take([c.content for c in CAMPAIGNS], utm_campaign),
-            "utm_term": _take([c.term for c in CAMPAIGNS], utm_campaign),
-            "device_type": _take(DEVICE_TYPES, sessions.device_types[sessions.device[session]]),
-            "country": _take(COUNTRIES, persons.country[person]),
-            "element": _take([row[0] for row in ELEMENTS], clean.element[src]),
-            "click_x": _with_defects(
-                rng,
-                _integers(click_x, click_x < 0),
-                defect(INVALID_CLICK_POSITION),
-                BAD_CLICK_POSITIONS,
-            ),
-            "click_y": _integers(click_y, click_y < 0),
-            "feature_name": _take(catalog.names, clean.feature[src]),
-            "product_id": _take([_product_id(k) for k in range(N_PRODUCTS)], clean.product[src]),
-            "revenue": _with_defects(rng, revenue, defect(INVALID_REVENUE), BAD_REVENUES),
-            "properties": _take(_property_strings()[0], clean.properties[src]),
-        }
-    )
 
-    # Ground truth: the person is the user_id if registered, else the only anonymous_id.
+def _truth_table(
+    persons: _Persons,
+    sessions: _Sessions,
+    clean: _Events,
+    raw: _RawRowKeys,
+    ids: _IdentityColumns,
+    received_at: pa.Array,
+) -> pa.Table:
+    """One row per raw row: what it really is. The true person is the user_id if
+    registered, else the person's only anonymous_id."""
+    src, rows, person, session = raw.src, raw.rows, raw.person, raw.session
     true_person_ids = pc.if_else(
-        pa.array(persons.registered), user_ids, anonymous_ids.slice(0, len(persons.persona))
+        pa.array(persons.registered), ids.user_ids, ids.anonymous_ids.slice(0, len(persons.persona))
     )
     session_labels = pc.binary_join_element_wise(
         true_person_ids.take(pa.array(sessions.person)),
@@ -1419,10 +1602,10 @@ def _build_tables(
     stage_of_type = np.full(len(EVENT_NAMES), -1, dtype=np.int64)
     stage_of_type[list(FUNNEL_STAGES)] = np.arange(1, len(FUNNEL_STAGES) + 1)
     funnel_step = np.where(invalid, -1, stage_of_type[clean.event_type[src]])
-    truth = pa.table(
+    return pa.table(
         {
             "raw_row_number": pa.array(np.arange(len(src), dtype=np.int64)),
-            "event_id": event_ids,
+            "event_id": ids.event_id,
             "received_at": received_at,
             "row_kind": _take(ROW_KINDS, rows.kind),
             "expected_reason": _take(INVALID_REASONS, rows.reason),
@@ -1436,4 +1619,3 @@ def _build_tables(
             "funnel_step": pa.array(funnel_step, pa.int64(), mask=funnel_step < 0),
         }
     )
-    return GeneratedEvents(events=events, truth=truth)

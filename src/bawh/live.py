@@ -7,18 +7,15 @@ folder (the incremental models read only what arrived since the last run, minus 
 lookback). Per tick it prints the new raw rows, the build's seconds and the freshness: the
 seconds from the batch landing to its newest event being visible in the marts (checked in
 ``intermediate.int_events_sessionized``). Ctrl-C stops cleanly: the running dbt process is
-interrupted, waited for, and a summary is printed (exit code 130).
+interrupted and waited for, and ``run_live_feed`` raises KeyboardInterrupt with the
+completed ticks kept (the command line then prints ``summarize(ticks)``, exit code 130).
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime
-import json
 import math
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,12 +26,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from bawh import generator
+from bawh import dbt_runner, generator
 
-__all__ = ["LiveFeedConfig", "Tick", "add_arguments", "run_from_arguments", "run_live_feed"]
+__all__ = ["LiveFeedConfig", "Tick", "run_live_feed", "summarize"]
 
 PROGRESS_WIDTH = 24
-INTERRUPTED = 130  # the shell's exit code for a process stopped by SIGINT
 
 
 @dataclass(frozen=True)
@@ -96,31 +92,17 @@ def _newest_received_at(batch: pa.Table) -> datetime.datetime | None:
 
 
 def _dbt(config: LiveFeedConfig, command: list[str]) -> subprocess.Popen[bytes]:
-    dbt = Path(sys.executable).parent / "dbt"
-    variables = {"raw_events_location": str(config.landing / "*.parquet")}
-    return subprocess.Popen(
-        [
-            str(dbt),
-            *command,
-            "--vars",
-            json.dumps(variables),
-            "--project-dir",
-            str(config.project_dir),
-            # its own artefacts: a live feed beside `make run` must not share target/
-            "--target-path",
-            str(config.project_dir / "target" / "live"),
-            "--log-path",
-            str(config.project_dir / "logs" / "live"),
-            "--quiet",
-        ],
-        cwd=config.project_dir,
-        env={
-            **os.environ,
-            "DBT_PROFILES_DIR": str(config.project_dir),
-            "BAWH_DUCKDB_PATH": str(config.warehouse),
-        },
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+    """Start ``dbt <command>`` on the landing folder, with its own artefacts: a live feed
+    beside ``make run`` must not share target/."""
+    return dbt_runner.start(
+        dbt_runner.DbtInvocation(
+            command=[*command, "--quiet"],
+            project_dir=config.project_dir,
+            target_path=config.project_dir / "target" / "live",
+            log_path=config.project_dir / "logs" / "live",
+            variables={"raw_events_location": str(config.landing / "*.parquet")},
+            duckdb_path=config.warehouse,
+        )
     )
 
 
@@ -152,6 +134,41 @@ def _progress(done: int, total: int) -> str:
     return "[" + "#" * filled + "." * (PROGRESS_WIDTH - filled) + f"] {done}/{total}"
 
 
+def _clear_landing(landing: Path) -> None:
+    landing.mkdir(parents=True, exist_ok=True)
+    for stale in landing.glob("batch-*.parquet"):
+        stale.unlink()
+
+
+def _run_tick(config: LiveFeedConfig, number: int, batch: pa.Table) -> Tick:
+    """Land one batch, build, and check that its newest event reached the marts."""
+    pq.write_table(batch, config.landing / f"batch-{number:05d}.parquet")
+    landed = time.monotonic()
+    _wait(
+        _dbt(config, [config.dbt_command, "--exclude", "raw_events", "resource_type:seed"]),
+        f"dbt {config.dbt_command} on tick {number}",
+    )
+    build_seconds = time.monotonic() - landed
+    newest = _newest_received_at(batch)
+    seen, n_sessions = _visible(config, newest)
+    return Tick(
+        number=number,
+        new_rows=batch.num_rows,
+        newest_received_at=newest,
+        build_seconds=build_seconds,
+        freshness_seconds=time.monotonic() - landed if seen else None,
+        n_sessions=n_sessions,
+    )
+
+
+def _tick_line(tick: Tick, total: int) -> str:
+    freshness = "not visible" if tick.freshness_seconds is None else f"{tick.freshness_seconds:.1f} s"
+    return (
+        f"{_progress(tick.number, total)} tick {tick.number}: {tick.new_rows:,} new raw rows,"
+        f" build {tick.build_seconds:.1f} s, freshness {freshness}, {tick.n_sessions:,} sessions"
+    )
+
+
 def run_live_feed(
     config: LiveFeedConfig,
     say: Callable[[str], None] = print,
@@ -161,9 +178,7 @@ def run_live_feed(
     caller keeps them when Ctrl-C raises KeyboardInterrupt, which propagates once the
     running dbt process has stopped); returns that list."""
     ticks = [] if ticks is None else ticks
-    config.landing.mkdir(parents=True, exist_ok=True)
-    for stale in config.landing.glob("batch-*.parquet"):
-        stale.unlink()
+    _clear_landing(config.landing)
     stream = _stream(config)
     batch_rows = math.ceil(stream.num_rows / config.batches)
     total = min(config.batches, config.ticks or config.batches)
@@ -176,35 +191,15 @@ def run_live_feed(
     for number in range(1, total + 1):
         started = time.monotonic()
         batch = stream.slice((number - 1) * batch_rows, batch_rows)
-        pq.write_table(batch, config.landing / f"batch-{number:05d}.parquet")
-        landed = time.monotonic()
-        _wait(
-            _dbt(config, [config.dbt_command, "--exclude", "raw_events", "resource_type:seed"]),
-            f"dbt {config.dbt_command} on tick {number}",
-        )
-        build_seconds = time.monotonic() - landed
-        newest = _newest_received_at(batch)
-        seen, n_sessions = _visible(config, newest)
-        tick = Tick(
-            number=number,
-            new_rows=batch.num_rows,
-            newest_received_at=newest,
-            build_seconds=build_seconds,
-            freshness_seconds=time.monotonic() - landed if seen else None,
-            n_sessions=n_sessions,
-        )
-        ticks.append(tick)
-        freshness = f"{tick.freshness_seconds:.1f} s" if seen else "not visible"
-        say(
-            f"{_progress(number, total)} tick {number}: {tick.new_rows:,} new raw rows,"
-            f" build {build_seconds:.1f} s, freshness {freshness}, {n_sessions:,} sessions"
-        )
+        ticks.append(_run_tick(config, number, batch))
+        say(_tick_line(ticks[-1], total))
         if number < total:
             time.sleep(max(0.0, config.interval_seconds - (time.monotonic() - started)))
     return ticks
 
 
-def _summary(ticks: list[Tick]) -> str:
+def summarize(ticks: list[Tick]) -> str:
+    """One line on the completed ticks: how many, raw rows, build seconds."""
     if not ticks:
         return "no tick completed"
     builds = sorted(tick.build_seconds for tick in ticks)
@@ -212,41 +207,3 @@ def _summary(ticks: list[Tick]) -> str:
         f"{len(ticks)} ticks, {sum(tick.new_rows for tick in ticks):,} raw rows;"
         f" build seconds median {builds[len(builds) // 2]:.1f}, max {builds[-1]:.1f}"
     )
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``bawh live-feed``."""
-    parser.add_argument("--landing", type=Path, default=Path("landing/live"))
-    parser.add_argument("--warehouse", type=Path, default=Path("live_warehouse.duckdb"))
-    parser.add_argument("--project-dir", type=Path, default=Path.cwd())
-    parser.add_argument("--batches", type=int, default=10, help="arrival batches (default 10)")
-    parser.add_argument("--ticks", type=int, help="stop after this many ticks (default: all)")
-    parser.add_argument("--interval", type=float, default=5.0, help="seconds between ticks")
-    parser.add_argument("--persons", type=int, default=200)
-    parser.add_argument("--days", type=int, default=7)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--dbt-command", choices=["build", "run"], default="build")
-
-
-def run_from_arguments(arguments: argparse.Namespace) -> int:
-    """Run the live feed from parsed arguments; 130 when stopped with Ctrl-C."""
-    config = LiveFeedConfig(
-        landing=arguments.landing,
-        warehouse=arguments.warehouse,
-        project_dir=arguments.project_dir.resolve(),
-        batches=arguments.batches,
-        ticks=arguments.ticks,
-        interval_seconds=arguments.interval,
-        persons=arguments.persons,
-        days=arguments.days,
-        seed=arguments.seed,
-        dbt_command=arguments.dbt_command,
-    )
-    ticks: list[Tick] = []
-    try:
-        run_live_feed(config, say=lambda line: print(line, flush=True), ticks=ticks)
-    except KeyboardInterrupt:
-        print(f"\nstopped (Ctrl-C): {_summary(ticks)}", flush=True)
-        return INTERRUPTED
-    print(f"done: {_summary(ticks)}", flush=True)
-    return 0

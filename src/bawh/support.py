@@ -234,66 +234,9 @@ def generate_support(config: SupportConfig) -> GeneratedSupport:
     session_ids = _ids(rng, "s", config.sessions, 5, config.uuid_ids)
     recommendation_ids = _ids(rng, "r", config.recommendations, 5, config.uuid_ids)
     moderator_ids = _ids(rng, "m", config.moderators, 3, config.uuid_ids)
-
-    # --- user activity: active users have more, longer sessions -------------------------
-    activity = rng.gamma(2.0, 1.0, size=config.users)
-    session_user = rng.choice(config.users, size=config.sessions, p=activity / activity.sum())
-    start = datetime.datetime.combine(config.start_date, datetime.time())
-    offsets = np.sort(rng.integers(0, config.days * 86_400, size=config.sessions))
-    fractional = rng.random(config.sessions) < config.fractional_second_rate
-    micros = rng.integers(0, 1_000_000, size=config.sessions)
-    timestamps: Text = []
-    for offset, has_fraction, micro in zip(offsets, fractional, micros, strict=True):
-        moment = start + datetime.timedelta(seconds=int(offset))
-        if has_fraction:
-            text = (moment + datetime.timedelta(microseconds=int(micro))).isoformat()
-            timestamps.append(text + "Z" if micro % 2 else text.replace("T", " "))
-        else:
-            timestamps.append(moment.strftime("%Y-%m-%d %H:%M:%S"))
-    intensity = np.clip(activity[session_user] / 4.0, 0.0, 1.0)
-    session_length = np.rint(_bounded(rng, "session_length", 20.0 + 80.0 * intensity, 25.0))
-    messages = np.rint(_bounded(rng, "messages_sent", 5.0 + 0.5 * session_length, 10.0))
-    rating = np.rint(_bounded(rng, "feedback_rating", 2.5 + 2.5 * intensity, 1.2))
-    clicked = np.rint(_bounded(rng, "resources_clicked", 0.5 + 4.0 * intensity, 1.5))
-    user_activity: dict[str, Text] = {
-        "user_id": [user_ids[i] for i in session_user],
-        "session_id": list(session_ids),
-        "timestamp": timestamps,
-        "session_length": _ints(session_length.astype(np.int64)),
-        "messages_sent": _ints(messages.astype(np.int64)),
-        "feedback_rating": _ints(rating.astype(np.int64)),
-        "resources_clicked": _ints(clicked.astype(np.int64)),
-    }
-
-    # --- recommendations: to users with sessions, a few to unknown users ----------------
-    with_sessions = np.unique(session_user)
-    recommendation_user = [user_ids[i] for i in rng.choice(with_sessions, size=config.recommendations)]
-    unknown = np.flatnonzero(rng.random(config.recommendations) < config.unknown_user_rate)
-    unknown_ids = _ids(rng, "x", len(unknown), 4, config.uuid_ids)
-    for row, unknown_id in zip(unknown, unknown_ids, strict=True):
-        recommendation_user[row] = unknown_id
-    types = rng.choice(len(RECOMMENDATION_TYPES), size=config.recommendations, p=[0.3, 0.45, 0.25])
-    type_lift = np.array([0.1, 0.0, 0.15])[types]
-    ctr = _bounded(rng, "click_through_rate", 0.45 + type_lift, 0.2)
-    feedback = _bounded(rng, "feedback_score", 2.8 + 4.0 * type_lift, 0.9)
-    recommendations: dict[str, Text] = {
-        "recommendation_id": list(recommendation_ids),
-        "user_id": list(recommendation_user),
-        "recommendation_type": [RECOMMENDATION_TYPES[i] for i in types],
-        "click_through_rate": _floats(ctr, 2),
-        "feedback_score": _floats(feedback, 1),
-    }
-
-    # --- moderators: faster responses go with higher satisfaction ----------------------
-    chats = rng.integers(17, 494, size=config.moderators)
-    response = _bounded(rng, "avg_response_time", np.full(config.moderators, 14.0), 7.0)
-    satisfaction = _bounded(rng, "user_satisfaction_score", 5.2 - 0.1 * response, 0.5)
-    moderators: dict[str, Text] = {
-        "moderator_id": list(moderator_ids),
-        "chat_sessions_moderated": _ints(chats.astype(np.int64)),
-        "avg_response_time": _floats(response, 1),
-        "user_satisfaction_score": _floats(satisfaction, 2),
-    }
+    user_activity, session_user = _user_activity(rng, config, user_ids, session_ids)
+    recommendations = _recommendations(rng, config, user_ids, recommendation_ids, session_user)
+    moderators = _moderators(rng, config, moderator_ids)
 
     user_activity, activity_reasons = _inject(
         rng, user_activity, "session_id",
@@ -325,6 +268,92 @@ def generate_support(config: SupportConfig) -> GeneratedSupport:
             "moderator_performance": moderator_reasons,
         },
     )
+
+
+def _session_timestamps(rng: np.random.Generator, config: SupportConfig) -> Text:
+    """Sorted session start times over the period: whole seconds, or (some) fractional
+    seconds in ISO-8601 with 'T' and 'Z' or with a space."""
+    start = datetime.datetime.combine(config.start_date, datetime.time())
+    offsets = np.sort(rng.integers(0, config.days * 86_400, size=config.sessions))
+    fractional = rng.random(config.sessions) < config.fractional_second_rate
+    micros = rng.integers(0, 1_000_000, size=config.sessions)
+    timestamps: Text = []
+    for offset, has_fraction, micro in zip(offsets, fractional, micros, strict=True):
+        moment = start + datetime.timedelta(seconds=int(offset))
+        if has_fraction:
+            text = (moment + datetime.timedelta(microseconds=int(micro))).isoformat()
+            timestamps.append(text + "Z" if micro % 2 else text.replace("T", " "))
+        else:
+            timestamps.append(moment.strftime("%Y-%m-%d %H:%M:%S"))
+    return timestamps
+
+
+def _user_activity(
+    rng: np.random.Generator, config: SupportConfig, user_ids: list[str], session_ids: list[str]
+) -> tuple[dict[str, Text], npt.NDArray[np.int64]]:
+    """User activity, one row per session: active users have more, longer sessions.
+    Returns the columns and each session's user (index into user_ids)."""
+    activity = rng.gamma(2.0, 1.0, size=config.users)
+    session_user = rng.choice(config.users, size=config.sessions, p=activity / activity.sum())
+    timestamps = _session_timestamps(rng, config)
+    intensity = np.clip(activity[session_user] / 4.0, 0.0, 1.0)
+    session_length = np.rint(_bounded(rng, "session_length", 20.0 + 80.0 * intensity, 25.0))
+    messages = np.rint(_bounded(rng, "messages_sent", 5.0 + 0.5 * session_length, 10.0))
+    rating = np.rint(_bounded(rng, "feedback_rating", 2.5 + 2.5 * intensity, 1.2))
+    clicked = np.rint(_bounded(rng, "resources_clicked", 0.5 + 4.0 * intensity, 1.5))
+    columns: dict[str, Text] = {
+        "user_id": [user_ids[i] for i in session_user],
+        "session_id": list(session_ids),
+        "timestamp": timestamps,
+        "session_length": _ints(session_length.astype(np.int64)),
+        "messages_sent": _ints(messages.astype(np.int64)),
+        "feedback_rating": _ints(rating.astype(np.int64)),
+        "resources_clicked": _ints(clicked.astype(np.int64)),
+    }
+    return columns, session_user
+
+
+def _recommendations(
+    rng: np.random.Generator,
+    config: SupportConfig,
+    user_ids: list[str],
+    recommendation_ids: list[str],
+    session_user: npt.NDArray[np.int64],
+) -> dict[str, Text]:
+    """Recommendations: to users with sessions, a few to unknown users; Videos, then
+    Podcasts, are clicked and rated a little more than Blogs."""
+    with_sessions = np.unique(session_user)
+    recommendation_user = [user_ids[i] for i in rng.choice(with_sessions, size=config.recommendations)]
+    unknown = np.flatnonzero(rng.random(config.recommendations) < config.unknown_user_rate)
+    unknown_ids = _ids(rng, "x", len(unknown), 4, config.uuid_ids)
+    for row, unknown_id in zip(unknown, unknown_ids, strict=True):
+        recommendation_user[row] = unknown_id
+    types = rng.choice(len(RECOMMENDATION_TYPES), size=config.recommendations, p=[0.3, 0.45, 0.25])
+    type_lift = np.array([0.1, 0.0, 0.15])[types]
+    ctr = _bounded(rng, "click_through_rate", 0.45 + type_lift, 0.2)
+    feedback = _bounded(rng, "feedback_score", 2.8 + 4.0 * type_lift, 0.9)
+    return {
+        "recommendation_id": list(recommendation_ids),
+        "user_id": list(recommendation_user),
+        "recommendation_type": [RECOMMENDATION_TYPES[i] for i in types],
+        "click_through_rate": _floats(ctr, 2),
+        "feedback_score": _floats(feedback, 1),
+    }
+
+
+def _moderators(
+    rng: np.random.Generator, config: SupportConfig, moderator_ids: list[str]
+) -> dict[str, Text]:
+    """Moderator performance: faster responses go with higher satisfaction."""
+    chats = rng.integers(17, 494, size=config.moderators)
+    response = _bounded(rng, "avg_response_time", np.full(config.moderators, 14.0), 7.0)
+    satisfaction = _bounded(rng, "user_satisfaction_score", 5.2 - 0.1 * response, 0.5)
+    return {
+        "moderator_id": list(moderator_ids),
+        "chat_sessions_moderated": _ints(chats.astype(np.int64)),
+        "avg_response_time": _floats(response, 1),
+        "user_satisfaction_score": _floats(satisfaction, 2),
+    }
 
 
 def write_support_csv(generated: GeneratedSupport, directory: Path, demo_names: bool = True) -> list[Path]:

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bawh import cli
-from bawh.bench import SESSION_TIMEOUT_MINUTES, SIZES
+from bawh.bench import SESSION_TIMEOUT_MINUTES, SIZES, BenchConfig, ReferenceJob
 from conftest import PROJECT_DIR
 
 STEPS = (
@@ -153,3 +153,25 @@ def test_settings_come_from_the_profile_defaults(bench_run: tuple[dict[str, Any]
         "temp_directory": str(work / "warehouse.duckdb.tmp"),
         "preserve_insertion_order": "true",
     }
+
+
+def test_config_picks_the_engines_and_steps_of_a_size(tmp_path: Path) -> None:
+    assert BenchConfig("smoke", tmp_path).engines == ["duckdb", "polars", "pandas"]
+    assert BenchConfig("100m", tmp_path).engines == ["duckdb"]
+    assert BenchConfig("100m", tmp_path, references=("pandas",)).engines == ["duckdb", "pandas"]
+    assert BenchConfig("smoke", tmp_path).times_build
+    assert not BenchConfig("100m", tmp_path).times_build
+    assert BenchConfig("100m", tmp_path, build=True).times_build
+    assert BenchConfig("1m", tmp_path, events=5).target_events == 5
+    with pytest.raises(ValueError, match="unknown size"):
+        BenchConfig("5m", tmp_path)
+    with pytest.raises(ValueError, match="unknown reference engines"):
+        BenchConfig("smoke", tmp_path, references=("spark",))
+
+
+def test_a_reference_job_reaches_its_child_intact(tmp_path: Path) -> None:
+    job = ReferenceJob("duckdb", str(tmp_path / "base-*" / "*.parquet"), tmp_path / "out.duckdb",
+                       tmp_path / "result.json", {"threads": "2", "temp_directory": "/t'mp"})
+    command = job.command()
+    assert ReferenceJob.from_json(command[-1]) == job
+    assert "bawh.cli" not in " ".join(command)  # the child imports the benchmark only

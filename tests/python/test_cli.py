@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from bawh.cli import DEMO_CONFIG, main
+from bawh.cli import DEMO_CONFIG, build_parser, main
 from bawh.generator import generate, write_csv
 from conftest import PROJECT_DIR, build_from_landing
 
@@ -63,3 +63,16 @@ def test_committed_demo_seed_is_the_generator_output(tmp_path: Path) -> None:
     write_csv(generate(DEMO_CONFIG).events, regenerated)
     committed = PROJECT_DIR / "seeds" / "demo" / "raw_events.csv"
     assert regenerated.read_bytes() == committed.read_bytes(), "run `make demo-data`"
+
+
+def test_every_command_is_listed_and_parses_its_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = capsys.readouterr().out
+    for command in ("generate", "demo-data", "summary", "bench", "publish", "live-feed"):
+        assert command in listed
+    parser = build_parser()
+    bench = parser.parse_args(["bench", "--size", "smoke", "--references", "polars, ", "--no-build"])
+    assert (bench.size, bench.references, bench.build) == ("smoke", ["polars"], False)
+    live = parser.parse_args(["live-feed", "--ticks", "2", "--interval", "0", "--dbt-command", "run"])
+    assert (live.ticks, live.interval, live.dbt_command, live.batches) == (2, 0.0, "run", 10)
