@@ -1,11 +1,14 @@
-"""Shared helpers: run dbt on this project against a throwaway DuckDB file."""
+"""Shared helpers: run dbt on this project against a throwaway DuckDB file, and the builds
+that several test modules share (one per data set and vars, built once per pytest session)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +20,11 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from bawh import dbt_runner
+from bawh.generator import GeneratedEvents, GeneratorConfig, generate, write_parquet
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
+MF = Path(sys.executable).parent / "mf"
 EDGE_CASES_CSV = PROJECT_DIR / "tests" / "edge_cases" / "edge_case_events.csv"
 
 
@@ -46,30 +52,16 @@ def run_dbt(
     """Run `dbt <command>` on the project (or another `project_dir` on this project's
     profiles), writing only inside work_dir (extra environment variables select and locate
     another engine)."""
-    warehouse = work_dir / "warehouse.duckdb"
-    arguments = [
-        str(DBT),
-        *command,
-        "--project-dir", str(project_dir),
-        "--target-path", str(work_dir / "target"),
-        "--log-path", str(work_dir / "logs"),
-    ]
-    if variables:
-        arguments += ["--vars", json.dumps(variables)]
-    completed = subprocess.run(
-        arguments,
-        cwd=project_dir,
-        env={
-            **os.environ,
-            "DBT_PROFILES_DIR": str(PROJECT_DIR),
-            "BAWH_DUCKDB_PATH": str(warehouse),
-            **(environment or {}),
-        },
-        capture_output=True,
-        text=True,
-        check=False,
+    invocation = dbt_runner.DbtInvocation.in_work_dir(
+        command,
+        work_dir,
+        project_dir=project_dir,
+        profiles_dir=PROJECT_DIR,
+        variables=variables,
+        env=environment,
     )
-    return DbtRun(completed.returncode, completed.stdout + completed.stderr, warehouse)
+    result = dbt_runner.run(invocation)
+    return DbtRun(result.returncode, result.output, work_dir / dbt_runner.WAREHOUSE_FILE)
 
 
 def project_vars() -> dict:
@@ -83,11 +75,17 @@ def normalize_event_name(name: str) -> str:
 
 
 def build_from_landing(
-    work_dir: Path, landing_glob: str, file_format: str = "parquet", **variables: object
+    work_dir: Path,
+    landing_glob: str,
+    file_format: str = "parquet",
+    select: tuple[str, ...] = (),
+    **variables: object,
 ) -> DbtRun:
-    """`dbt build` every model and test, reading raw events from a landing folder."""
+    """`dbt build` every model and test, or only the `select`ed models (with their tests: those
+    whose every parent is built), reading raw events from a landing folder."""
+    selection = ["--select", *select, "--indirect-selection", "cautious"] if select else []
     run = run_dbt(
-        ["build", "--exclude", "raw_events"],
+        ["build", *selection, "--exclude", "raw_events"],
         work_dir,
         {"raw_events_location": landing_glob, "raw_events_format": file_format, **variables},
     )
@@ -125,3 +123,99 @@ def write_landing(tmp_path: Path) -> Callable[[pa.Table, str], str]:
         return str(landing / "*.jsonl")
 
     return write
+
+
+# The generated data set that the modules reading marts and reports built with the default vars
+# share (activity, channels, the semantic layer, the dashboard's metric definitions): nine
+# weeks, so week-4 retention has complete cohorts and every weekday recurs.
+SHARED_CONFIG = GeneratorConfig(persons=400, days=63, seed=11)
+
+
+@dataclass(frozen=True)
+class GeneratedBuild:
+    """Generated events (with their truth) built by dbt from a landing folder."""
+
+    generated: GeneratedEvents
+    run: DbtRun
+    work_dir: Path
+
+
+@pytest.fixture(scope="session")
+def generated_build(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[..., GeneratedBuild]:
+    """Build a generator configuration (every model and test, with the given vars) once per
+    session: modules asking for the same configuration and vars share the build, and must only
+    read it."""
+    builds: dict[tuple[GeneratorConfig, str], GeneratedBuild] = {}
+
+    def build(config: GeneratorConfig = SHARED_CONFIG, **variables: object) -> GeneratedBuild:
+        key = (config, json.dumps(variables, sort_keys=True))
+        if key not in builds:
+            work_dir = tmp_path_factory.mktemp("generated")
+            generated = generate(config)
+            write_parquet(generated.events, work_dir / "landing", rows_per_file=50_000)
+            run = build_from_landing(work_dir, str(work_dir / "landing" / "*.parquet"), **variables)
+            builds[key] = GeneratedBuild(generated, run, work_dir)
+        return builds[key]
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
+    """The demo warehouse (the committed seeds: every seed, model and test) with the analyses
+    compiled into its target/, built once per session; readers must only read it."""
+    work_dir = tmp_path_factory.mktemp("demo")
+    build = run_dbt(["build"], work_dir)
+    assert build.returncode == 0, build.output[-6000:]
+    compiled = run_dbt(["compile", "--select", "path:analyses"], work_dir)
+    assert compiled.returncode == 0, compiled.output[-6000:]
+    return build
+
+
+class SemanticLayer:
+    """A built warehouse and an `mf` (MetricFlow) bound to it."""
+
+    # the project's parts mf reads: it looks for target/semantic_manifest.json under the project
+    # directory, so mf runs in a folder of links whose target/ is the build's
+    LINKED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "analyses")
+
+    def __init__(self, run: DbtRun, work_dir: Path) -> None:
+        self.run = run
+        self.work_dir = work_dir
+        self.project = work_dir / "project"
+        if not self.project.exists():
+            self.project.mkdir()
+            for name in self.LINKED:
+                (self.project / name).symlink_to(PROJECT_DIR / name)
+            (self.project / "target").symlink_to(work_dir / "target")
+        self.outputs = Path(tempfile.mkdtemp(dir=work_dir, prefix="mf_"))
+        self.n_queries = 0
+
+    def mf(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(MF), *arguments],
+            cwd=self.project,
+            env={
+                **os.environ,
+                "DBT_PROFILES_DIR": str(PROJECT_DIR),
+                "DBT_PROJECT_DIR": str(self.project),
+                "BAWH_DUCKDB_PATH": str(self.run.warehouse),
+            },
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    def query(self, metrics: list[str], group_by: list[str], *extra: str) -> list[dict[str, str]]:
+        """Rows of `mf query` (CSV: full precision, every value as text)."""
+        self.n_queries += 1
+        output = self.outputs / f"query_{self.n_queries}.csv"
+        arguments = ["query", "--metrics", ",".join(metrics), "--csv", str(output), *extra]
+        if group_by:
+            arguments += ["--group-by", ",".join(group_by)]
+        completed = self.mf(*arguments)
+        assert completed.returncode == 0 and output.exists(), completed.stdout + completed.stderr
+        with open(output, newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))

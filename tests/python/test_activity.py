@@ -1,6 +1,6 @@
 """Active persons, stickiness, lifecycle and the engagement score, recomputed from the truth.
 
-Generated events are built through a landing folder; every number is then recomputed in
+The shared generated data set, built through a landing folder; every number is then recomputed in
 plain Python from the clean raw rows (true person, true session, the occurred_at date),
 independently of the SQL, and compared exactly (the engagement score within 1e-9).
 """
@@ -12,15 +12,14 @@ import datetime
 import json
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bawh.generator import GeneratorConfig, generate, write_parquet
-from conftest import PROJECT_DIR, DbtRun, build_from_landing, normalize_event_name, project_vars, run_dbt
+from conftest import PROJECT_DIR, DbtRun, GeneratedBuild, normalize_event_name, project_vars, run_dbt
 
-CONFIG = GeneratorConfig(persons=800, days=30, seed=13)
 STATUSES = ("new", "returning", "resurrecting", "dormant")
 
 
@@ -46,12 +45,10 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    work_dir = tmp_path_factory.mktemp("activity")
-    generated = generate(CONFIG)
-    write_parquet(generated.events, work_dir / "landing", rows_per_file=50_000)
+def built(generated_build: Callable[..., GeneratedBuild]) -> Built:
+    build = generated_build()
+    generated, run, work_dir = build.generated, build.run, build.work_dir
     landing_glob = str(work_dir / "landing" / "*.parquet")
-    run = build_from_landing(work_dir, landing_glob)
     events = [
         CleanEvent(
             person_id=truth["true_person_id"],

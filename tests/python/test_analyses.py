@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PROJECT_DIR, DbtRun, run_dbt
+from conftest import PROJECT_DIR, DbtRun
 
 ANALYSES = sorted(path.stem for path in (PROJECT_DIR / "analyses").glob("*.sql"))
 
@@ -172,14 +172,10 @@ CHECKS: dict[str, Check] = {
 
 
 @pytest.fixture(scope="module")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, Path]:
-    """The demo warehouse (every seed, model and test) and the folder of compiled analyses."""
-    work_dir = tmp_path_factory.mktemp("analyses")
-    build = run_dbt(["build"], work_dir)
-    assert build.returncode == 0, build.output[-6000:]
-    compiled = run_dbt(["compile", "--select", "path:analyses"], work_dir)
-    assert compiled.returncode == 0, compiled.output[-6000:]
-    return build, work_dir / "target" / "compiled" / "behavioral_warehouse" / "analyses"
+def demo_warehouse(demo_build: DbtRun) -> tuple[DbtRun, Path]:
+    """The shared demo warehouse and the folder of its compiled analyses."""
+    target = demo_build.warehouse.parent / "target"
+    return demo_build, target / "compiled" / "behavioral_warehouse" / "analyses"
 
 
 def test_there_are_analyses_to_check() -> None:

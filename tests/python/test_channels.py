@@ -12,15 +12,14 @@ import csv
 import datetime
 import shutil
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bawh.generator import GeneratorConfig, generate, write_parquet
-from conftest import DbtRun, build_from_landing, run_dbt
+from conftest import DbtRun, GeneratedBuild, run_dbt
 from test_end_to_end import GA4_CHANNEL_OF
 
-CONFIG = GeneratorConfig(persons=400, days=14, seed=5)
 GA4_HEADER = [
     "Date + hour (YYYYMMDDHH)",
     "Session primary channel group (Default channel group)",
@@ -37,12 +36,10 @@ REPORT = "select * from reports.rpt_channel_traffic_hourly order by 1, 2"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], list[dict], DbtRun]:
-    work_dir = tmp_path_factory.mktemp("channels")
-    generated = generate(CONFIG)
-    write_parquet(generated.events, work_dir / "landing")
-    run = build_from_landing(work_dir, str(work_dir / "landing" / "*.parquet"))
-    return generated.events.to_pylist(), generated.truth.to_pylist(), run
+def built(generated_build: Callable[..., GeneratedBuild]) -> tuple[list[dict], list[dict], DbtRun]:
+    """The shared generated build: its raw events, their truth, and the run."""
+    build = generated_build()
+    return build.generated.events.to_pylist(), build.generated.truth.to_pylist(), build.run
 
 
 def _hour(text: str) -> datetime.datetime:

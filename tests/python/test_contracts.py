@@ -16,16 +16,14 @@ which refuses to record a breaking change.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import DBT, PROJECT_DIR, run_dbt
+from conftest import PROJECT_DIR, run_dbt
 
 SNAPSHOT = PROJECT_DIR / "tests" / "contracts" / "public_contracts.json"
 UNVERSIONED = "unversioned"
@@ -174,30 +172,8 @@ def test_dbt_refuses_to_build_a_model_that_breaks_its_contract(tmp_path: Path) -
     sql = model.read_text()
     assert "cast(date_spine.date_day as date) as date_day" in sql
     model.write_text(sql.replace("as date) as date_day", "as timestamp) as date_day"))
-    completed = subprocess.run(
-        [
-            str(DBT),
-            "run",
-            "-s",
-            "dim_dates",
-            "--project-dir",
-            str(project),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        cwd=project,
-        env={
-            **os.environ,
-            "DBT_PROFILES_DIR": str(project),
-            "BAWH_DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"),
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    output = completed.stdout + completed.stderr
+    completed = run_dbt(["run", "-s", "dim_dates"], tmp_path, project_dir=project)
+    output = completed.output
     assert completed.returncode != 0, output[-3000:]
     assert "enforced contract that failed" in output and "date_day" in output, output[-3000:]
 

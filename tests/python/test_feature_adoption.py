@@ -93,7 +93,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Usage, DbtRun]:
     generated = generate(CONFIG)
     landing_events = with_unknown_features(generated.events, generated.truth)
     write_parquet(landing_events, work_dir / "landing", rows_per_file=40_000)
-    run = build_from_landing(work_dir, str(work_dir / "landing" / "*.parquet"))
+    run = build_from_landing(
+        work_dir,
+        str(work_dir / "landing" / "*.parquet"),
+        select=("+path:models/reports/adoption", "+int_feature_uses"),
+    )
 
     catalog = read_catalog()
     active_days: dict[str, set[datetime.date]] = defaultdict(set)

@@ -68,6 +68,7 @@ def built(
     run = build_from_landing(
         work_dir,
         str(work_dir / "landing" / "*.parquet"),
+        select=("+fct_person_funnel_steps", "+fct_person_funnels", "+rpt_funnel_steps"),
         funnel_conversion_window_days=WINDOW_DAYS,
     )
     oracle = furthest_checkout_steps(generated.events.to_pylist(), generated.truth.to_pylist())

@@ -4,7 +4,7 @@ The dashboard (bawh.dashboard.queries) reads a publication of the marts; the sem
 (`mf query`, MetricFlow) reads the warehouse. A metric both show must be the same number.
 Statically: the session metrics the dashboard aggregates (queries.SESSION_METRICS) are the
 measures and ratios of models/semantic (same agg and expression over the same columns of
-marts.fct_sessions, same numerator and denominator). On one build of generated events, then
+marts.fct_sessions, same numerator and denominator). On the shared build of generated events, then
 published: every dashboard query that shows a metric of _metrics.yml is compared with
 `mf query` for the same filters (date range, channels, devices as `--where`), and every such
 metric name the dashboard shows must be one these tests compare. Counts are equal, rates and
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import duckdb
@@ -25,12 +25,9 @@ import yaml
 from bawh import publish
 from bawh.dashboard import queries
 from bawh.dashboard.queries import NO_FILTERS, Filters
-from bawh.generator import GeneratorConfig, generate, write_parquet
-from conftest import PROJECT_DIR, build_from_landing
-from test_semantic_layer import SemanticLayer, assert_rates_equal, rate
+from conftest import PROJECT_DIR, GeneratedBuild, SemanticLayer
+from test_semantic_layer import assert_rates_equal, rate
 
-# nine weeks, so week-4 retention has complete cohorts
-CONFIG = GeneratorConfig(persons=300, days=63, seed=23)
 SEMANTIC = PROJECT_DIR / "models" / "semantic"
 DATE_RANGE = (datetime.date(2026, 10, 12), datetime.date(2026, 10, 25))
 MONEY = 1e-6
@@ -94,13 +91,16 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    work_dir = tmp_path_factory.mktemp("metric_definitions")
-    write_parquet(generate(CONFIG).events, work_dir / "landing", rows_per_file=50_000)
-    run = build_from_landing(work_dir, str(work_dir / "landing" / "*.parquet"))
-    publish.publish(run.warehouse, work_dir / "publication")
-    with queries.connect(publish.current_catalog(work_dir / "publication")) as connection:
-        yield Built(SemanticLayer(run, work_dir), connection)
+def built(
+    tmp_path_factory: pytest.TempPathFactory, generated_build: Callable[..., GeneratedBuild]
+) -> Iterator[Built]:
+    """The shared generated build (nine weeks, so week-4 retention has complete cohorts),
+    published."""
+    build = generated_build()
+    publication = tmp_path_factory.mktemp("metric_definitions") / "publication"
+    publish.publish(build.run.warehouse, publication)
+    with queries.connect(publish.current_catalog(publication)) as connection:
+        yield Built(SemanticLayer(build.run, build.work_dir), connection)
 
 
 def _in(dimension: str, values: tuple[str, ...]) -> str:

@@ -90,6 +90,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Click], DbtRun
     run = build_from_landing(
         work_dir,
         str(work_dir / "landing" / "*.parquet"),
+        select=("+rpt_click_heatmap", "+rpt_page_friction"),
         rage_click_min_clicks=MIN_CLICKS,
         rage_click_window_seconds=WINDOW_MS // 1000,
         click_heatmap_cell_px=CELL_PX,

@@ -39,6 +39,8 @@ REPORTS = {
     "rpt_retention_monthly_first_time_on_or_after": ("month", "first_time", "on_or_after"),
     "rpt_retention_daily_recurring": ("day", "recurring", "on"),
 }
+# what these tests read: the retention reports and the person-days they are counted from
+SELECTED = ("+path:models/reports/retention", "+fct_person_days")
 COLUMNS = (
     "cohort_start, period_number, n_cohort_persons, n_retained_persons, retention_rate,"
     " is_period_complete"
@@ -109,7 +111,9 @@ def generated_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str,
     work_dir = tmp_path_factory.mktemp("retention_generated")
     generated = generate(CONFIG)
     write_parquet(generated.events, work_dir / "landing", rows_per_file=40_000)
-    run = build_from_landing(work_dir, str(work_dir / "landing" / "*.parquet"), **PERIOD_VARS)
+    run = build_from_landing(
+        work_dir, str(work_dir / "landing" / "*.parquet"), select=SELECTED, **PERIOD_VARS
+    )
     # Clean rows only (no duplicate copy, no invalid row): the true person and the UTC date of
     # the event's occurred_at. The truth is row for row with the raw events (same order).
     active_days: dict[str, set[datetime.date]] = defaultdict(set)
@@ -303,7 +307,7 @@ def tiny_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, dict[s
         "retention_day_periods": TINY_PERIODS["day"],
         "retention_week_periods": TINY_PERIODS["week"],
     }
-    run = build_from_landing(work_dir, str(landing / "*.parquet"), **periods)
+    run = build_from_landing(work_dir, str(landing / "*.parquet"), select=SELECTED, **periods)
     return run, {"raw_events_location": str(landing / "*.parquet"), **periods}
 
 

@@ -1,7 +1,8 @@
 """Behavioral segments (dim_person_segments, rpt_segment_summary) recomputed from the truth.
 
-Generated events are built through a landing folder; every person's segment inputs, flags and
-primary segment are then recomputed in plain Python from the clean raw rows (true person,
+The shared generated data set (nine weeks, so persons whose last activity is 30+ days before
+the end, the lapsed, exist), built through a landing folder; every person's segment inputs,
+flags and primary segment are then recomputed in plain Python from the clean raw rows (true person,
 true session, occurred_at, feature_used events), independently of the SQL, with the rules and
 the priority order as documented (dim_person_segments, macro segment_priority_order), and
 compared exactly.
@@ -11,16 +12,14 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 
-from bawh.generator import GeneratorConfig, generate, write_parquet
-from conftest import DbtRun, build_from_landing, normalize_event_name, project_vars
+from conftest import DbtRun, GeneratedBuild, normalize_event_name, project_vars
 
-# 45 days: persons whose last activity is 30+ days before the end exist (lapsed)
-CONFIG = GeneratorConfig(persons=800, days=45, seed=29)
 # the documented priority order, most actionable first (macro segment_priority_order)
 PRIORITY = (
     "at_risk",
@@ -65,11 +64,9 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    work_dir = tmp_path_factory.mktemp("segments")
-    generated = generate(CONFIG)
-    write_parquet(generated.events, work_dir / "landing", rows_per_file=50_000)
-    run = build_from_landing(work_dir, str(work_dir / "landing" / "*.parquet"))
+def built(generated_build: Callable[..., GeneratedBuild]) -> Built:
+    build = generated_build()
+    generated, run = build.generated, build.run
     events = [
         CleanEvent(
             person_id=truth["true_person_id"],

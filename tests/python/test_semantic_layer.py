@@ -1,6 +1,6 @@
 """Semantic layer: `mf query` (MetricFlow) returns the numbers the marts give directly.
 
-Generated events over nine weeks (so week-4 retention has complete cohorts) are built by dbt;
+The shared generated data set (nine weeks, so week-4 retention has complete cohorts) built by dbt;
 then each metric is queried through `mf query` as an analyst would, and compared with the same
 number computed from the marts: in SQL for the session, funnel and adoption metrics, in plain
 Python from marts.fct_person_days for active persons and retention. Counts and revenue must
@@ -9,75 +9,22 @@ be equal, rates within 1e-9.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import os
-import subprocess
-import sys
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from bawh.generator import GeneratorConfig, generate, write_parquet
-from conftest import PROJECT_DIR, DbtRun, build_from_landing
+from conftest import SHARED_CONFIG, GeneratedBuild, SemanticLayer
 
-MF = Path(sys.executable).parent / "mf"
-CONFIG = GeneratorConfig(persons=400, days=63, seed=11)
 TOLERANCE = 1e-9
-# the project's parts mf reads: it looks for target/semantic_manifest.json under the project
-# directory, so the test points it at a folder of links whose target/ is the test build's
-LINKED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "analyses")
-
-
-class SemanticLayer:
-    """The built warehouse and an `mf` bound to it."""
-
-    def __init__(self, run: DbtRun, work_dir: Path) -> None:
-        self.run = run
-        self.work_dir = work_dir
-        self.project = work_dir / "project"
-        self.project.mkdir()
-        for name in LINKED:
-            (self.project / name).symlink_to(PROJECT_DIR / name)
-        (self.project / "target").symlink_to(work_dir / "target")
-        self.n_queries = 0
-
-    def mf(self, *arguments: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(MF), *arguments],
-            cwd=self.project,
-            env={
-                **os.environ,
-                "DBT_PROFILES_DIR": str(PROJECT_DIR),
-                "DBT_PROJECT_DIR": str(self.project),
-                "BAWH_DUCKDB_PATH": str(self.run.warehouse),
-            },
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-
-    def query(self, metrics: list[str], group_by: list[str], *extra: str) -> list[dict[str, str]]:
-        """Rows of `mf query` (CSV: full precision, every value as text)."""
-        self.n_queries += 1
-        output = self.work_dir / f"query_{self.n_queries}.csv"
-        arguments = ["query", "--metrics", ",".join(metrics), "--csv", str(output), *extra]
-        if group_by:
-            arguments += ["--group-by", ",".join(group_by)]
-        completed = self.mf(*arguments)
-        assert completed.returncode == 0 and output.exists(), completed.stdout + completed.stderr
-        with open(output, newline="", encoding="utf-8") as handle:
-            return list(csv.DictReader(handle))
 
 
 @pytest.fixture(scope="module")
-def layer(tmp_path_factory: pytest.TempPathFactory) -> SemanticLayer:
-    work_dir = tmp_path_factory.mktemp("semantic_layer")
-    write_parquet(generate(CONFIG).events, work_dir / "landing", rows_per_file=50_000)
-    run = build_from_landing(work_dir, str(work_dir / "landing" / "*.parquet"))
-    return SemanticLayer(run, work_dir)
+def layer(generated_build: Callable[..., GeneratedBuild]) -> SemanticLayer:
+    build = generated_build()
+    return SemanticLayer(build.run, build.work_dir)
 
 
 def rate(value: str) -> float | None:
@@ -167,7 +114,7 @@ def test_revenue_and_sessions_by_day_equal_the_mart(layer: SemanticLayer) -> Non
         group by session_date
         """
     )
-    assert len(expected) == CONFIG.days
+    assert len(expected) == SHARED_CONFIG.days
     actual = {
         row["metric_time__day"][:10]: (Decimal(row["revenue"] or "0"), int(row["sessions"]))
         for row in rows
@@ -346,7 +293,7 @@ def test_new_persons_by_cohort_and_funnels_by_entry_channel_equal_the_marts(
         group by 1
         """
     )
-    assert sum(n for _, n in expected) == CONFIG.persons
+    assert sum(n for _, n in expected) == SHARED_CONFIG.persons
     assert {row["metric_time__week"][:10]: int(row["new_persons"]) for row in rows} == {
         week.isoformat(): n for week, n in expected
     }
