@@ -20,6 +20,8 @@ import pytest
 
 from conftest import PROJECT_DIR, DbtRun, GeneratedBuild, normalize_event_name, project_vars, run_dbt
 
+pytestmark = pytest.mark.slow
+
 STATUSES = ("new", "returning", "resurrecting", "dormant")
 
 

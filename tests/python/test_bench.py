@@ -19,6 +19,8 @@ from bawh import cli
 from bawh.bench import SESSION_TIMEOUT_MINUTES, SIZES, BenchConfig, ReferenceJob
 from conftest import PROJECT_DIR
 
+pytestmark = pytest.mark.slow
+
 STEPS = (
     "generate",
     "reference_duckdb",

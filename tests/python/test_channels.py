@@ -20,6 +20,8 @@ import pytest
 from conftest import DbtRun, GeneratedBuild, run_dbt
 from test_end_to_end import GA4_CHANNEL_OF
 
+pytestmark = pytest.mark.slow
+
 GA4_HEADER = [
     "Date + hour (YYYYMMDDHH)",
     "Session primary channel group (Default channel group)",

@@ -14,6 +14,7 @@ from bawh.generator import generate, write_csv
 from conftest import PROJECT_DIR, build_from_landing
 
 
+@pytest.mark.slow
 def test_generate_build_and_summary_agree_with_the_truth(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -19,6 +19,8 @@ import pytest
 
 from conftest import DbtRun, build_from_landing, read_edge_cases, run_dbt
 
+pytestmark = pytest.mark.slow
+
 # The fixture's max-length case uses a 2 h max so that it stays a handful of rows.
 FIXTURE_VARS = {"session_max_length_hours": 2}
 

@@ -16,6 +16,8 @@ import pytest
 from bawh.generator import GeneratedEvents, GeneratorConfig, generate, write_parquet
 from conftest import DbtRun, build_from_landing
 
+pytestmark = pytest.mark.slow
+
 CONFIG = GeneratorConfig(
     persons=2_000,
     days=30,

@@ -21,6 +21,8 @@ import pytest
 from bawh.generator import GeneratorConfig, generate, write_parquet
 from conftest import DbtRun, build_from_landing
 
+pytestmark = pytest.mark.slow
+
 # 45 days from 20 September: three calendar months and seven weeks, so monthly retention is
 # measured too; ai_assistant launches mid-October, inside the period.
 CONFIG = GeneratorConfig(persons=800, days=45, seed=12, start_date=datetime.date(2026, 9, 20))

@@ -19,6 +19,8 @@ import pytest
 from bawh.generator import GeneratorConfig, generate, write_parquet
 from conftest import DbtRun, build_from_landing
 
+pytestmark = pytest.mark.slow
+
 WINDOW_DAYS = 7
 CHECKOUT_STEPS = 4
 

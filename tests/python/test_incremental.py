@@ -25,6 +25,8 @@ import pytest
 from bawh.generator import GeneratorConfig, generate
 from conftest import DbtRun, run_dbt
 
+pytestmark = pytest.mark.slow
+
 N_BATCHES = 4
 LANDING_SHUFFLE_HOURS = 1  # < incremental_lookback_hours (3)
 SCHEMAS = ("staging", "intermediate", "marts", "reports")

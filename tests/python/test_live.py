@@ -12,9 +12,12 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from bawh.generator import GeneratorConfig, generate
 from conftest import PROJECT_DIR
+
+pytestmark = pytest.mark.slow
 
 BAWH = Path(sys.executable).parent / "bawh"
 STREAM = {"persons": 40, "days": 4, "seed": 3}

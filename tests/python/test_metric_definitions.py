@@ -137,6 +137,7 @@ def assert_same(dashboard: dict[str, Any], layer: dict[str, str], names: list[st
 SESSION_COLUMNS = ["sessions", "engagement_rate", "conversion_rate", "revenue"]
 
 
+@pytest.mark.slow
 def test_overview_kpis_equal_mf(built: Built) -> None:
     (whole,) = built.mf(SESSION_COLUMNS, [])
     assert_same(_records(queries.overview_kpis(built.connection, NO_FILTERS))[0], whole,
@@ -153,6 +154,7 @@ def test_overview_kpis_equal_mf(built: Built) -> None:
                 SESSION_COLUMNS)
 
 
+@pytest.mark.slow
 def test_daily_sessions_equal_mf(built: Built) -> None:
     names = ["sessions", "engaged_sessions", "engagement_rate", "conversion_rate", "revenue"]
     channel = built.channels[0]
@@ -165,6 +167,7 @@ def test_daily_sessions_equal_mf(built: Built) -> None:
         assert_same(row, by_day[str(row["session_date"])[:10]], names)
 
 
+@pytest.mark.slow
 def test_channel_breakdown_equals_mf(built: Built) -> None:
     names = [
         "sessions", "engaged_sessions", "engagement_rate", "converted_sessions",
@@ -179,6 +182,7 @@ def test_channel_breakdown_equals_mf(built: Built) -> None:
         assert_same(row, by_channel[row["channel_group"]], names)
 
 
+@pytest.mark.slow
 def test_the_hourly_channel_report_equals_mf_by_day(built: Built) -> None:
     """The hourly report (hourly traffic, and the correlation heatmap's rows) summed by day
     and channel gives mf's session metrics; each row's rates are its own sums' ratios (the
@@ -245,6 +249,7 @@ def _last_steps(frame: Any) -> dict[str, dict[str, Any]]:
     return last
 
 
+@pytest.mark.slow
 def test_funnel_conversion_equals_mf_whole_and_by_entry_channel_and_device(built: Built) -> None:
     names = ["funnel_entries", "funnel_conversion_rate"]
     cases = [
@@ -269,6 +274,7 @@ def test_funnel_conversion_equals_mf_whole_and_by_entry_channel_and_device(built
             )
 
 
+@pytest.mark.slow
 def test_weekly_retention_equals_mf(built: Built) -> None:
     cohorts = _records(queries.weekly_retention(built.connection, NO_FILTERS))
     rows = built.mf(["retention_week_1", "retention_week_4"], ["metric_time__week"])
@@ -285,6 +291,7 @@ def test_weekly_retention_equals_mf(built: Built) -> None:
         )
 
 
+@pytest.mark.slow
 def test_feature_adoption_equals_mf(built: Built) -> None:
     weekly = _records(queries.feature_adoption(built.connection, NO_FILTERS))
     rows = built.mf(
@@ -305,6 +312,7 @@ def test_feature_adoption_equals_mf(built: Built) -> None:
     )
 
 
+@pytest.mark.slow
 def test_active_persons_equal_mf(built: Built) -> None:
     active = _records(queries.active_persons_daily(built.connection, Filters(*DATE_RANGE)))
     # cumulative metrics: the time range bounds the days, not the persons in their windows
@@ -325,6 +333,7 @@ def test_active_persons_equal_mf(built: Built) -> None:
     }
 
 
+@pytest.mark.slow
 def test_segment_revenue_equals_mf(built: Built) -> None:
     summary = _records(queries.segment_summary(built.connection))
     rows = {row["person__segment"]: row for row in built.mf(["revenue"], ["person__segment"])}
@@ -334,6 +343,7 @@ def test_segment_revenue_equals_mf(built: Built) -> None:
             assert_same(row, rows[row["primary_segment"]], ["revenue"])
 
 
+@pytest.mark.slow
 def test_every_metric_the_dashboard_shows_is_compared_with_mf(built: Built) -> None:
     connection, filters = built.connection, Filters(channels=(built.channels[0],))
     frames = [

@@ -20,6 +20,8 @@ import pytest
 from bawh.generator import GeneratorConfig, generate, write_parquet
 from conftest import DbtRun, build_from_landing
 
+pytestmark = pytest.mark.slow
+
 CONFIG = GeneratorConfig(persons=500, days=20, seed=7)
 MIN_CLICKS = 3
 WINDOW_MS = 5_000

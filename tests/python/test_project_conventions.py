@@ -1,7 +1,7 @@
 """Project conventions a reviewer would otherwise check by hand, read from dbt's own artefacts.
 
-The project is built once (edge-case fixture as landing input) and `dbt docs generate` writes
-manifest.json (what is declared) and catalog.json (what the warehouse really has).
+On the shared demo build, `dbt docs generate` writes manifest.json (what is declared) and
+catalog.json (what the warehouse really has).
 """
 
 from __future__ import annotations
@@ -14,22 +14,15 @@ from typing import Any
 
 import pytest
 
-from conftest import PROJECT_DIR, build_from_landing, read_edge_cases, run_dbt
+from conftest import PROJECT_DIR, DbtRun, run_dbt
 
 PRIMARY_KEY_TESTS = {"unique_combination_of_columns", "row_count"}
 
 
 @pytest.fixture(scope="module")
-def artefacts(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any]]:
-    work_dir = tmp_path_factory.mktemp("conventions")
-    landing = work_dir / "landing"
-    landing.mkdir()
-    import pyarrow.parquet as pq
-
-    pq.write_table(read_edge_cases(), landing / "part-0.parquet")
-    variables = {"raw_events_location": str(landing / "*.parquet")}
-    build_from_landing(work_dir, variables["raw_events_location"])
-    docs = run_dbt(["docs", "generate", "--exclude", "raw_events"], work_dir, variables)
+def artefacts(demo_build: DbtRun) -> tuple[dict[str, Any], dict[str, Any]]:
+    work_dir = demo_build.warehouse.parent
+    docs = run_dbt(["docs", "generate"], work_dir)
     assert docs.returncode == 0, docs.output[-4000:]
     manifest = json.loads((work_dir / "target" / "manifest.json").read_text())
     catalog = json.loads((work_dir / "target" / "catalog.json").read_text())

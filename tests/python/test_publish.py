@@ -25,6 +25,8 @@ from bawh.cli import main
 from bawh.generator import GeneratorConfig, generate, write_parquet
 from conftest import DbtRun, run_dbt
 
+pytestmark = pytest.mark.slow
+
 LANDING_A = GeneratorConfig(persons=120, days=10, seed=101)
 LANDING_B = GeneratorConfig(persons=200, days=14, seed=202)
 

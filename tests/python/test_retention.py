@@ -23,6 +23,8 @@ import pytest
 from bawh.generator import GeneratorConfig, generate, write_parquet
 from conftest import DbtRun, build_from_landing, run_dbt
 
+pytestmark = pytest.mark.slow
+
 # 75 days from 2026-10-01: three calendar months, eleven weeks, new persons throughout.
 CONFIG = GeneratorConfig(persons=800, days=75, seed=11)
 PERIODS = {"day": 30, "week": 8, "month": 3}

@@ -20,6 +20,8 @@ import pytest
 
 from conftest import DbtRun, GeneratedBuild, normalize_event_name, project_vars
 
+pytestmark = pytest.mark.slow
+
 # the documented priority order, most actionable first (macro segment_priority_order)
 PRIORITY = (
     "at_risk",

@@ -18,6 +18,8 @@ import pytest
 
 from conftest import SHARED_CONFIG, GeneratedBuild, SemanticLayer
 
+pytestmark = pytest.mark.slow
+
 TOLERANCE = 1e-9
 
 
