@@ -1,7 +1,9 @@
 {#- The engagement score of every row of a relation (one row per person): a select with the
     id column, one <component>_component column (0-1) per weighted component and
     engagement_score (0-100). See macros/_macros.yml for the arguments and why the seed
-    formulas are not the default. -#}
+    formulas are not the default. weighted_sum reads the relation once (values), normalizes
+    each feature (components) and weighs them (final); its CTEs are prefixed
+    engagement_score_ so the query nests inside a caller's CTE on every engine. -#}
 {% macro engagement_score(
     relation,
     weights=none,
@@ -29,13 +31,13 @@
         {%- else -%}
             {%- set bounce_rate = '(1 - ' ~ columns['engaged_session_rate'] ~ ')' -%}
         {%- endif -%}
-        select
-            {{ id_column }},
-            case
-                when {{ sessions }} > 0 and {{ bounce_rate }} > 0
-                    then ln({{ sessions }}) * sqrt({{ conversions }}) / {{ bounce_rate }}
-            end as engagement_score
-        from {{ relation }}
+select
+    {{ id_column }},
+    case
+        when {{ sessions }} > 0 and {{ bounce_rate }} > 0
+            then ln({{ sessions }}) * sqrt({{ conversions }}) / {{ bounce_rate }}
+    end as engagement_score
+from {{ relation }}
     {%- elif method == 'weighted_sum' -%}
         {%- if normalization not in ['min_max', 'percentile_rank'] -%}
             {{ exceptions.raise_compiler_error(
@@ -64,58 +66,86 @@
         {%- if total.weight <= 0 -%}
             {{ exceptions.raise_compiler_error("engagement_score: the weights add up to 0") }}
         {%- endif -%}
-        select
-            {{ id_column }},
-            {%- for name in names %}
-            {{ name }}_component,
-            {%- endfor %}
-            -- the clamp only removes floating-point rounding: each component is within [0, 1]
-            least(greatest(
-                (
-                    {%- for name in names %}
-                    {{ weights[name] | float }} * {{ name }}_component
-                    {%- if not loop.last %} +{% endif %}
-                    {%- endfor %}
-                ) / {{ total.weight }} * 100,
-                0
-            ), 100) as engagement_score
-        from (
-            select
-                {{ id_column }},
-                {%- for name in names %}
-                {%- set descending = name in lower_is_better %}
-                {%- if normalization == 'min_max' %}
-                case
-                    when {{ name }}_max > {{ name }}_min
-                        {%- if descending %}
-                        then ({{ name }}_max - {{ name }}_value) / ({{ name }}_max - {{ name }}_min)
-                        {%- else %}
-                        then ({{ name }}_value - {{ name }}_min) / ({{ name }}_max - {{ name }}_min)
-                        {%- endif %}
-                    else 0
-                end as {{ name }}_component
+with
+
+engagement_score_values as (
+    select
+        {{ id_column }},
+        {%- for name in names %}
+        cast(coalesce({{ columns[name] }}, 0) as {{ type_double() }}) as {{ name }}_value
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ relation }}
+),
+{%- if normalization == 'min_max' %}
+
+-- each feature's range over the whole relation
+engagement_score_ranges as (
+    select
+        {{ id_column }},
+        {%- for name in names %}
+        {{ name }}_value,
+        min({{ name }}_value) over () as {{ name }}_min,
+        max({{ name }}_value) over () as {{ name }}_max
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from engagement_score_values
+),
+
+-- (x - min) / (max - min), reversed for lower_is_better; 0 for a constant feature
+engagement_score_components as (
+    select
+        {{ id_column }},
+        {%- for name in names %}
+        case
+            when {{ name }}_max > {{ name }}_min
+                {%- if name in lower_is_better %}
+                then ({{ name }}_max - {{ name }}_value) / ({{ name }}_max - {{ name }}_min)
                 {%- else %}
-                percent_rank() over (
-                    order by {{ name }}_value{{ ' desc' if descending else '' }}
-                ) as {{ name }}_component
+                then ({{ name }}_value - {{ name }}_min) / ({{ name }}_max - {{ name }}_min)
                 {%- endif %}
-                {%- if not loop.last %},{% endif %}
+            else 0
+        end as {{ name }}_component
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from engagement_score_ranges
+),
+{%- else %}
+
+-- percentile rank, descending for lower_is_better; ties share the lowest rank
+engagement_score_components as (
+    select
+        {{ id_column }},
+        {%- for name in names %}
+        percent_rank() over (
+            order by {{ name }}_value{{ ' desc' if name in lower_is_better else '' }}
+        ) as {{ name }}_component
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from engagement_score_values
+),
+{%- endif %}
+
+engagement_score_final as (
+    select
+        {{ id_column }},
+        {%- for name in names %}
+        {{ name }}_component,
+        {%- endfor %}
+        -- the clamp only removes floating-point rounding: each component is within [0, 1]
+        least(greatest(
+            (
+                {%- for name in names %}
+                {{ weights[name] | float }} * {{ name }}_component
+                {%- if not loop.last %} +{% endif %}
                 {%- endfor %}
-            from (
-                select
-                    {{ id_column }},
-                    {%- for name in names %}
-                    {%- set value -%}
-                        cast(coalesce({{ columns[name] }}, 0) as {{ type_double() }})
-                    {%- endset %}
-                    {{ value }} as {{ name }}_value,
-                    min({{ value }}) over () as {{ name }}_min,
-                    max({{ value }}) over () as {{ name }}_max
-                    {%- if not loop.last %},{% endif %}
-                    {%- endfor %}
-                from {{ relation }}
-            ) as engagement_score_values
-        ) as engagement_score_components
+            ) / {{ total.weight }} * 100,
+            0
+        ), 100) as engagement_score
+    from engagement_score_components
+)
+
+select * from engagement_score_final
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             "engagement_score: method must be 'weighted_sum' or 'legacy_log_ratio', not "

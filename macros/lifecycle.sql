@@ -1,20 +1,23 @@
 {#- Lifecycle of active persons per period (PostHog's lifecycle; new, returning,
-    resurrecting, dormant), over fct_person_days. period: 'week' (Monday start) or 'month'.
+    resurrecting, dormant). A person's activity is the rows of `relation` (person_id,
+    activity_date; one or many per person and day, e.g. fct_person_days). The periods are
+    those of `calendar_relation` (date_day, e.g. dim_dates) from the first to the last
+    activity date (macro activity_calendar), periods without activity included.
+    period: 'week' (Monday start) or 'month'.
     One row per period x status; see rpt_lifecycle_weekly in the models YAML for columns. -#}
-{% macro lifecycle(period) -%}
+{% macro lifecycle(relation, calendar_relation, period) -%}
 
 with
-
-calendar as (
-    select activity_date
-    from {{ ref('rpt_active_persons_daily') }}
-),
 
 person_days as (
     select
         person_id,
         activity_date
-    from {{ ref('fct_person_days') }}
+    from {{ relation }}
+),
+
+calendar as (
+    {{ activity_calendar(relation, calendar_relation) | indent(4) }}
 ),
 
 calendar_periods as (

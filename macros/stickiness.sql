@@ -1,20 +1,23 @@
 {#- Stickiness per period (Amplitude/Mixpanel/PostHog): persons by exact number of
-    active days in the period, over fct_person_days. period: 'week' (Monday start) or 'month'.
+    active days in the period. A person's activity is the rows of `relation` (person_id,
+    activity_date; exactly one per person and active day, e.g. fct_person_days). The periods
+    are those of `calendar_relation` (date_day, e.g. dim_dates) from the first to the last
+    activity date (macro activity_calendar), periods without activity included.
+    period: 'week' (Monday start) or 'month'.
     One row per period x number of active days; see rpt_stickiness_weekly for columns. -#}
-{% macro stickiness(period) -%}
+{% macro stickiness(relation, calendar_relation, period) -%}
 
 with
-
-calendar as (
-    select activity_date
-    from {{ ref('rpt_active_persons_daily') }}
-),
 
 person_days as (
     select
         person_id,
         activity_date
-    from {{ ref('fct_person_days') }}
+    from {{ relation }}
+),
+
+calendar as (
+    {{ activity_calendar(relation, calendar_relation) | indent(4) }}
 ),
 
 calendar_periods as (
@@ -57,7 +60,7 @@ person_day_periods as (
     from person_days
 ),
 
--- fct_person_days has one row per person and day: rows = active days
+-- one row per person and active day in relation: rows = active days
 person_periods as (
     select
         person_id,

@@ -1,4 +1,4 @@
-{#- The raw event contract (../shared/design.md): every column the source may deliver,
+{#- The raw event contract (docs/your-data.md): every column the source may deliver,
     and whether a source without it is refused. Optional columns that are missing are
     read as null; columns not listed are ignored. -#}
 {% macro event_contract_columns() -%}

@@ -1,14 +1,65 @@
 with
 
-sessions as (
+events as (
     select
+        session_id,
+        person_id,
+        occurred_at,
+        is_page_view,
+        is_conversion
+    from {{ ref('int_events_sessionized') }}
+),
+
+channels as (
+    select
+        session_id,
+        channel_group
+    from {{ ref('int_sessions_channel_grouped') }}
+),
+
+-- the session measures of fct_sessions, from the same events and the same macros
+session_totals as (
+    select
+        session_id,
+        person_id,
+        min(occurred_at) as started_at,
+        max(occurred_at) as ended_at,
+        count(*) as n_events,
+        count(case when is_page_view then 1 end) as n_page_views,
+        count(case when is_conversion then 1 end) as n_conversions
+    from events
+    group by
+        session_id,
+        person_id
+),
+
+session_durations as (
+    select
+        session_id,
         person_id,
         started_at,
-        duration_seconds,
+        {{ seconds_between('started_at', 'ended_at') }} as duration_seconds,
         n_events,
-        is_engaged,
-        channel_group
-    from {{ ref('fct_sessions') }}
+        n_page_views,
+        n_conversions
+    from session_totals
+),
+
+sessions as (
+    select
+        session_durations.person_id,
+        session_durations.started_at,
+        session_durations.duration_seconds,
+        session_durations.n_events,
+        {{ is_engaged_session(
+            'session_durations.duration_seconds',
+            'session_durations.n_conversions',
+            'session_durations.n_page_views'
+        ) }} as is_engaged,
+        channels.channel_group
+    from session_durations
+    inner join channels
+        on session_durations.session_id = channels.session_id
 ),
 
 session_hours as (

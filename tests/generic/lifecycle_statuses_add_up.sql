@@ -1,7 +1,8 @@
 {#- Per period of the model (period: week or month), active = new + returning +
-    resurrecting, with active counted again here from fct_person_days, and dormant = active
-    in the previous period - returning. Returns the failing periods. -#}
-{% test lifecycle_statuses_add_up(model, period) %}
+    resurrecting, with active counted again here from person_days (the relation the report
+    reads, e.g. fct_person_days), and dormant = active in the previous period - returning.
+    Returns the failing periods. -#}
+{% test lifecycle_statuses_add_up(model, period, person_days) %}
 with
 
 lifecycle as (
@@ -14,7 +15,7 @@ lifecycle as (
 ),
 
 active_recounted as (
-    {{ active_persons_per_period(period) | indent(4) }}
+    {{ active_persons_per_period(person_days, period) | indent(4) }}
 ),
 
 periods as (

@@ -1,7 +1,8 @@
 {#- Per period of the model (period: week or month), the persons of all the active-day
-    buckets add up to the period's active persons, counted again here from fct_person_days,
-    and the bucket shares add up to 1. Returns the failing periods. -#}
-{% test stickiness_buckets_add_up(model, period) %}
+    buckets add up to the period's active persons, counted again here from person_days (the
+    relation the report reads, e.g. fct_person_days), and the bucket shares add up to 1.
+    Returns the failing periods. -#}
+{% test stickiness_buckets_add_up(model, period, person_days) %}
 with
 
 stickiness as (
@@ -14,7 +15,7 @@ stickiness as (
 ),
 
 active_recounted as (
-    {{ active_persons_per_period(period) | indent(4) }}
+    {{ active_persons_per_period(person_days, period) | indent(4) }}
 ),
 
 periods as (

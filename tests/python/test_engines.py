@@ -5,11 +5,15 @@ Postgres is a throwaway server started here (initdb into a temporary directory, 
 postgres user when run as root, 127.0.0.1 on a free port, fsync off) and stopped after.
 Spark runs in the dbt process (pyspark, local mode) with its warehouse directory and Derby
 metastore in a temporary directory. Spark tables are read back from their Parquet files.
+Each table is read where that build's manifest says dbt put it: custom schemas are prefixed
+with the target schema off DuckDB (macro generate_schema_name), e.g. marts.fct_sessions is
+public_marts.fct_sessions on Postgres and analytics_marts.fct_sessions on Spark.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pwd
 import shutil
@@ -28,10 +32,12 @@ import pytest
 
 from conftest import DbtRun, run_dbt
 
+pytestmark = pytest.mark.engines
+
 Rows = list[tuple[Any, ...]]
 PG_BIN = Path(os.environ.get("BAWH_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
-# table -> key that orders its rows
+# table as named on DuckDB (schema.model) -> key that orders its rows
 COMPARED_TABLES = {
     "intermediate.int_events_quarantined": "raw_row_id",
     "intermediate.int_events_sessionized": "event_id",
@@ -138,6 +144,18 @@ def _build(target: str, work_dir: Path, environment: dict[str, str]) -> DbtRun:
     return run
 
 
+def _built_relations(work_dir: Path) -> dict[str, tuple[str, str]]:
+    """Compared table -> (schema, name) where the build in work_dir put it (its manifest).
+    Matched by relation name (alias), not model name: versions of a model share its name."""
+    manifest = json.loads((work_dir / "target" / "manifest.json").read_text())
+    models = {
+        node["alias"]: (node["schema"], node["alias"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["package_name"] == "behavioral_warehouse"
+    }
+    return {table: models[table.split(".")[1]] for table in COMPARED_TABLES}
+
+
 @pytest.fixture(scope="module")
 def engine_rows(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[str, Rows]]]:
     """Build the demo on every engine; rows of each compared table per engine."""
@@ -154,10 +172,11 @@ def engine_rows(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 
     spark_dir = tmp_path_factory.mktemp("spark")
     _build("spark", spark_dir, {"BAWH_SPARK_DIR": str(spark_dir), "SPARK_LOCAL_IP": "127.0.0.1"})
+    spark_relations = _built_relations(spark_dir)
     with duckdb.connect() as reader:
         rows["spark"] = {}
         for table, key in COMPARED_TABLES.items():
-            schema, name = table.split(".")
+            schema, name = spark_relations[table]
             # '**': a partitioned table keeps its files in one folder per partition value
             files = spark_dir / "warehouse" / f"{schema}.db" / name / "**" / "*.parquet"
             rows["spark"][table] = _rows(reader.execute(
@@ -166,7 +185,9 @@ def engine_rows(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             ).fetchall())
 
     with postgres_server() as postgres_environment:
-        _build("postgres", tmp_path_factory.mktemp("postgres"), postgres_environment)
+        postgres_dir = tmp_path_factory.mktemp("postgres")
+        _build("postgres", postgres_dir, postgres_environment)
+        postgres_relations = _built_relations(postgres_dir)
         with psycopg2.connect(
             host="127.0.0.1", port=int(postgres_environment["BAWH_PG_PORT"]),
             user="postgres", dbname="behavioral_warehouse",
@@ -174,7 +195,10 @@ def engine_rows(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             cursor = connection.cursor()
             rows["postgres"] = {}
             for table, key in COMPARED_TABLES.items():
-                cursor.execute(f"select {', '.join(columns[table])} from {table} order by {key}")
+                schema, name = postgres_relations[table]
+                cursor.execute(
+                    f"select {', '.join(columns[table])} from {schema}.{name} order by {key}"
+                )
                 rows["postgres"][table] = _rows(cursor.fetchall())
     yield rows
 

@@ -1,7 +1,7 @@
 {%- set raw_event_columns = event_contract_columns() | map(attribute='name') | list -%}
 {#- By default the source is the demo seed: tell the DAG, so seeding runs first. -#}
 {%- if not var('raw_events_location')
-    and var('raw_events_schema') == 'raw' and var('raw_events_identifier') == 'raw_events' %}
+    and not var('raw_events_schema') and var('raw_events_identifier') == 'raw_events' %}
 -- depends_on: {{ ref('raw_events') }}
 {%- endif %}
 {#- Incremental: only raw rows received since the last run (minus the lookback) are read;
