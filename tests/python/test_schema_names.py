@@ -6,7 +6,9 @@ developers sharing a Postgres or a Spark never overwrite each other's schemas. A
 the demo seeds land, the raw sources (tracking.events, support.*) read them there.
 
 `dbt parse` opens no connection: the postgres and spark targets parse here without a server
-or a Spark session, and each manifest says where every node would be built.
+or a Spark session (they need only their adapters, so they are in the engines tier), and each
+manifest says where every node would be built. The fast tier proves the prefix on the duckdb
+target with the var listing no target.
 """
 
 from __future__ import annotations
@@ -27,6 +29,13 @@ EXAMPLES = {
         "rpt_funnel_steps": "reports",
         "raw_events": "raw",
         "tracking_plan": "reference",
+    },
+    "duckdb-prefixed": {
+        "stg_tracking__events": "main_staging",
+        "fct_sessions": "main_marts",
+        "rpt_funnel_steps": "main_reports",
+        "raw_events": "main_raw",
+        "tracking_plan": "main_reference",
     },
     "postgres": {
         "stg_tracking__events": "public_staging",
@@ -86,20 +95,28 @@ def project_nodes(manifest: Manifest) -> dict[str, dict[str, Any]]:
     }
 
 
+# Postgres and Spark parse only with their adapters (the postgres and spark extras): engines tier.
+ON_ENGINES = pytest.mark.engines
+NO_TARGET_LISTED = {"unprefixed_schema_targets": []}
+
+
 @pytest.mark.parametrize(
-    ("target", "variables", "prefixed"),
+    ("target", "variables", "examples"),
     [
-        ("duckdb", None, False),
-        ("postgres", None, True),
-        ("spark", None, True),
+        ("duckdb", None, "duckdb"),
+        # the same target once the var lists no target: the prefix, without another adapter
+        ("duckdb", NO_TARGET_LISTED, "duckdb-prefixed"),
+        pytest.param("postgres", None, "postgres", marks=ON_ENGINES),
+        pytest.param("spark", None, "spark", marks=ON_ENGINES),
         # a target listed in the var (as a production target named prod is by default)
-        ("postgres", {"unprefixed_schema_targets": ["postgres"]}, False),
+        pytest.param("postgres", {"unprefixed_schema_targets": ["postgres"]}, "duckdb", marks=ON_ENGINES),
     ],
-    ids=["duckdb", "postgres", "spark", "postgres-listed"],
+    ids=["duckdb", "duckdb-unlisted", "postgres", "spark", "postgres-listed"],
 )
 def test_custom_schemas_are_prefixed_off_the_listed_targets(
-    parse: Callable[..., Manifest], target: str, variables: dict[str, object] | None, prefixed: bool
+    parse: Callable[..., Manifest], target: str, variables: dict[str, object] | None, examples: str
 ) -> None:
+    prefixed = examples != "duckdb"
     nodes = project_nodes(parse(target, variables))
     target_schema = TARGET_SCHEMAS[target]
     custom_schemas = set()
@@ -109,15 +126,23 @@ def test_custom_schemas_are_prefixed_off_the_listed_targets(
         assert node["schema"] == expected, f"{name} on {target}: {node['schema']}, not {expected}"
         custom_schemas.add(custom)
     assert {"staging", "intermediate", "marts", "reports", "raw", "reference"} <= custom_schemas
-    examples = EXAMPLES[target if prefixed else "duckdb"]
-    assert {name: nodes[name]["schema"] for name in examples} == examples
+    assert {name: nodes[name]["schema"] for name in EXAMPLES[examples]} == EXAMPLES[examples]
 
 
-@pytest.mark.parametrize("target", ["duckdb", "postgres", "spark"])
+@pytest.mark.parametrize(
+    ("target", "variables"),
+    [
+        ("duckdb", None),
+        ("duckdb", NO_TARGET_LISTED),
+        pytest.param("postgres", None, marks=ON_ENGINES),
+        pytest.param("spark", None, marks=ON_ENGINES),
+    ],
+    ids=["duckdb", "duckdb-unlisted", "postgres", "spark"],
+)
 def test_raw_sources_read_the_demo_seeds_where_they_land(
-    parse: Callable[..., Manifest], target: str
+    parse: Callable[..., Manifest], target: str, variables: dict[str, object] | None
 ) -> None:
-    manifest = parse(target)
+    manifest = parse(target, variables)
     nodes = project_nodes(manifest)
     sources = {
         f"{source['source_name']}.{source['name']}": source for source in manifest["sources"].values()
