@@ -145,8 +145,8 @@ def generated_build(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Callable[..., GeneratedBuild]:
     """Build a generator configuration (every model and test, with the given vars) once per
-    session: modules asking for the same configuration and vars share the build, and must only
-    read it."""
+    session: modules asking for the same configuration and vars share the build, and must not
+    change its warehouse (read-only dbt commands such as show may write its target/)."""
     builds: dict[tuple[GeneratorConfig, str], GeneratedBuild] = {}
 
     def build(config: GeneratorConfig = SHARED_CONFIG, **variables: object) -> GeneratedBuild:
@@ -165,7 +165,8 @@ def generated_build(
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     """The demo warehouse (the committed seeds: every seed, model and test) with the analyses
-    compiled into its target/, built once per session; readers must only read it."""
+    compiled into its target/, built once per session; readers must not change its warehouse
+    (read-only dbt commands such as show or docs generate may write its target/)."""
     work_dir = tmp_path_factory.mktemp("demo")
     build = run_dbt(["build"], work_dir)
     assert build.returncode == 0, build.output[-6000:]
