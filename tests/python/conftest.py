@@ -220,3 +220,21 @@ class SemanticLayer:
         assert completed.returncode == 0 and output.exists(), completed.stdout + completed.stderr
         with open(output, newline="", encoding="utf-8") as handle:
             return list(csv.DictReader(handle))
+
+
+# Rates read back from `mf query` equal the marts' within this (counts must be equal).
+TOLERANCE = 1e-9
+
+
+def rate(value: str) -> float | None:
+    """A rate from `mf query`'s CSV: empty (no denominator) is None."""
+    return None if value == "" else float(value)
+
+
+def assert_rates_equal(actual: dict[str, float | None], expected: dict[str, float | None]) -> None:
+    assert actual.keys() == expected.keys()
+    for key, value in expected.items():
+        if value is None:
+            assert actual[key] is None, key
+        else:
+            assert actual[key] == pytest.approx(value, rel=0, abs=TOLERANCE), key

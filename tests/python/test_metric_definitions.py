@@ -25,8 +25,7 @@ import yaml
 from bawh import publish
 from bawh.dashboard import queries
 from bawh.dashboard.queries import NO_FILTERS, Filters
-from conftest import PROJECT_DIR, GeneratedBuild, SemanticLayer
-from test_semantic_layer import assert_rates_equal, rate
+from conftest import PROJECT_DIR, GeneratedBuild, SemanticLayer, assert_rates_equal, rate
 
 SEMANTIC = PROJECT_DIR / "models" / "semantic"
 DATE_RANGE = (datetime.date(2026, 10, 12), datetime.date(2026, 10, 25))

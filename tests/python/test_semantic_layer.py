@@ -16,30 +16,14 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import SHARED_CONFIG, GeneratedBuild, SemanticLayer
+from conftest import SHARED_CONFIG, GeneratedBuild, SemanticLayer, assert_rates_equal, rate
 
 pytestmark = pytest.mark.slow
-
-TOLERANCE = 1e-9
-
 
 @pytest.fixture(scope="module")
 def layer(generated_build: Callable[..., GeneratedBuild]) -> SemanticLayer:
     build = generated_build()
     return SemanticLayer(build.run, build.work_dir)
-
-
-def rate(value: str) -> float | None:
-    return None if value == "" else float(value)
-
-
-def assert_rates_equal(actual: dict[str, float | None], expected: dict[str, float | None]) -> None:
-    assert actual.keys() == expected.keys()
-    for key, value in expected.items():
-        if value is None:
-            assert actual[key] is None, key
-        else:
-            assert actual[key] == pytest.approx(value, rel=0, abs=TOLERANCE), key
 
 
 def test_validate_configs_passes_against_the_warehouse(layer: SemanticLayer) -> None:
