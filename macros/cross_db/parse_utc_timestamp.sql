@@ -1,16 +1,45 @@
-{#- Text (or a timestamp) to a UTC timestamp without time zone; null when unparseable.
-    An explicit offset in the text ('+02:00', 'Z') is honoured; text without one is read
-    as UTC (the DuckDB profile sets TimeZone to UTC). -#}
+{#- Text to a UTC timestamp without time zone; null when it does not parse.
+    Accepted text (the event contract, docs/your-data.md): an ISO 8601 date and time,
+    `YYYY-MM-DD[( |T)HH:MM[:SS[.fraction]]]`, then optionally a zone: `Z`, an offset
+    (`+02:00`, `-0530`, `+00`) or an IANA zone name (`America/New_York`, `CET`, `UTC`).
+    Text without a zone is read as UTC. Each row is converted on its own. -#}
 {% macro parse_utc_timestamp(expression) -%}
     {{ return(adapter.dispatch('parse_utc_timestamp', 'behavioral_warehouse')(expression)) }}
 {%- endmacro %}
 
+{#- DuckDB. Not `try_cast(text as timestamptz)`: that cast carries a zone name parsed in one
+    row into later rows without a zone (DuckDB 1.5.6: one '... America/New_York' row shifted
+    every following row of its vector by New York's offset), and a plain timestamp cast
+    ignores an offset. So the text is split into its local part and its zone, and each kind
+    of zone is applied explicitly: an offset by arithmetic, a zone name with timezone(),
+    only for names DuckDB knows (an unknown name would fail the whole query). -#}
 {% macro default__parse_utc_timestamp(expression) -%}
+    {%- set pattern = "^ *([0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]{1,9})?)?)?)"
+        ~ " *([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?|[A-Za-z][A-Za-z0-9_/+-]*)? *$" -%}
+    {%- set local_time = "try_cast(nullif(regexp_extract(" ~ expression ~ ", '" ~ pattern ~ "', 1), '') as timestamp)" -%}
+    {%- set zone = "regexp_extract(" ~ expression ~ ", '" ~ pattern ~ "', 2)" -%}
+    (case
+        when {{ zone }} in ('', 'Z', 'z', 'UTC')
+            then {{ local_time }}
+        when {{ zone }} like '+%' or {{ zone }} like '-%'
+            then {{ local_time }} - to_minutes(
+                (case when {{ zone }} like '-%' then -1 else 1 end)
+                * (cast(substr({{ zone }}, 2, 2) as integer) * 60
+                    + coalesce(cast(nullif(replace(substr({{ zone }}, 4), ':', ''), '') as integer), 0))
+            )
+        when {{ zone }} in (select tz.name from pg_timezone_names() as tz)
+            then timezone('UTC', timezone({{ zone }}, {{ local_time }}))
+    end)
+{%- endmacro %}
+
+{#- Postgres converts each row with its own offset or zone name (an unknown name makes the
+    guarded cast null). -#}
+{% macro postgres__parse_utc_timestamp(expression) -%}
     ({{ try_cast(expression, 'timestamp with time zone') }} at time zone 'UTC')
 {%- endmacro %}
 
 {#- Spark has no time-zone-aware type: its timestamps are instants shown in the session
-    time zone, which the profile sets to UTC; a cast honours an explicit offset. -#}
+    time zone, which the profile sets to UTC; a cast honours an explicit offset or zone. -#}
 {% macro spark__parse_utc_timestamp(expression) -%}
     {{ try_cast(expression, 'timestamp') }}
 {%- endmacro %}

@@ -1,10 +1,15 @@
--- Every row of the raw event source is exactly one of: a clean event, a quarantined row, or
--- a dropped duplicate copy. Counted from the source itself, independently of staging.
+-- Every raw row is exactly one of: a clean event, a quarantined row, or a dropped duplicate
+-- copy. Counted independently of staging: from the source table, or, from landing files,
+-- from the rows loaded (test assert_every_landing_file_is_loaded checks the files).
 with
 
 source_rows as (
     select count(*) as n_rows
+    {%- if var('raw_events_location') %}
+    from {{ ref('base_tracking__landed_events') }}
+    {%- else %}
     from {{ source('tracking', 'events') }}
+    {%- endif %}
 ),
 
 clean_events as (

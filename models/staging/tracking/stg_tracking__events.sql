@@ -1,50 +1,76 @@
 {%- set raw_event_columns = event_contract_columns() | map(attribute='name') | list -%}
+{%- set from_landing_files = var('raw_events_location') | length > 0 -%}
+{%- set earliest_event_at = "cast('" ~ var('earliest_event_at') ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
+{%- set run_started = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
 {#- By default the source is the demo seed: tell the DAG, so seeding runs first. -#}
-{%- if not var('raw_events_location')
+{%- if not from_landing_files
     and not var('raw_events_schema') and var('raw_events_identifier') == 'raw_events' %}
 -- depends_on: {{ ref('raw_events') }}
 {%- endif %}
-{#- Incremental: only raw rows received since the last run (minus the lookback) are read;
-    a row re-read in the lookback gets the same raw_row_id and replaces itself. Rows with an
+{#- Incremental: only the raw rows that arrived since the last run are read. From landing
+    files (model base_tracking__landed_events) these are exactly the rows loaded since, by
+    loaded_at. From a table, the rows received since the last run minus the lookback; a row
+    re-read in the lookback gets the same raw_row_id and replaces itself, and rows with an
     unparseable received_at are re-read every run (they are few). -#}
 {{ config(materialized=incremental_materialization(), unique_key='raw_row_id') }}
 
 with
 
-raw_events as (
-    select {{ select_event_contract(source('tracking', 'events')) }}
-    from {{ source('tracking', 'events') }}
-),
-
-{% if is_incremental() %}
-    raw_events_arrived as (
-        select * from raw_events
-        where
-            {{ received_since_last_run(
-                parse_utc_timestamp('received_at'),
-                watermark_filter='invalid_reason is null'
-            ) }}
+{% if from_landing_files %}
+    raw_events_keyed as (
+        select
+            raw_row_id,
+            {{ raw_event_columns | join(',\n            ') }},
+            loaded_at
+        from {{ ref('base_tracking__landed_events') }}
+        {%- if is_incremental() %}
+            where loaded_at > (
+                select coalesce(max(loaded_at), {{ earliest_event_at }}) from {{ this }}
+            )
+        {%- endif %}
     ),
 {% else %}
-    raw_events_arrived as (
-        select * from raw_events
+    raw_events as (
+        select {{ select_event_contract(source('tracking', 'events')) }}
+        from {{ source('tracking', 'events') }}
+    ),
+
+    {% if is_incremental() %}
+        raw_events_arrived as (
+            select * from raw_events
+            where
+                {{ received_since_last_run(
+                    parse_utc_timestamp('received_at'),
+                    watermark_filter='invalid_reason is null'
+                ) }}
+        ),
+    {% else %}
+        raw_events_arrived as (
+            select * from raw_events
+        ),
+    {% endif %}
+
+    raw_events_hashed as (
+        select
+            *,
+            {{ surrogate_key(raw_event_columns) }} as raw_content_key
+        from raw_events_arrived
+    ),
+
+    raw_events_keyed as (
+        -- identical raw rows are told apart by their copy number
+        select
+            {{ surrogate_key(['raw_content_key', 'raw_copy_number']) }} as raw_row_id,
+            *,
+            {{ parse_utc_timestamp('received_at') }} as loaded_at
+        from (
+            select
+                *,
+                row_number() over (partition by raw_content_key order by raw_content_key) as raw_copy_number
+            from raw_events_hashed
+        ) as numbered
     ),
 {% endif %}
-
-raw_events_hashed as (
-    select
-        *,
-        {{ surrogate_key(raw_event_columns) }} as raw_content_key
-    from raw_events_arrived
-),
-
-raw_events_keyed as (
-    -- identical raw rows are told apart by their copy number
-    select
-        *,
-        row_number() over (partition by raw_content_key order by raw_content_key) as raw_copy_number
-    from raw_events_hashed
-),
 
 tracking_plan as (
     select event_name from {{ ref('tracking_plan') }}
@@ -52,7 +78,7 @@ tracking_plan as (
 
 typed as (
     select
-        {{ surrogate_key(['raw_content_key', 'raw_copy_number']) }} as raw_row_id,
+        raw_row_id,
         nullif(trim(event_id), '') as event_id,
         nullif(trim(anonymous_id), '') as anonymous_id,
         nullif(trim(user_id), '') as user_id,
@@ -84,7 +110,8 @@ typed as (
         product_id,
         {{ try_cast('revenue', dbt.type_numeric()) }} as revenue,
         revenue as revenue_raw,
-        properties
+        properties,
+        loaded_at
     from raw_events_keyed
 ),
 
@@ -94,18 +121,35 @@ validated as (
         case
             when typed.event_id is null then 'missing_event_id'
             when typed.anonymous_id is null and typed.user_id is null then 'missing_person_id'
+            when {{ is_invalid_identifier('typed.event_id') }}
+                or {{ is_invalid_identifier('typed.anonymous_id') }}
+                or {{ is_invalid_identifier('typed.user_id') }}
+                or {{ is_invalid_identifier('typed.tracker_session_id') }}
+                or {{ is_invalid_identifier('typed.event_name_raw') }}
+                then 'invalid_identifier'
             when typed.occurred_at is null then 'invalid_occurred_at'
             when typed.received_at is null then 'invalid_received_at'
+            when typed.occurred_at < {{ earliest_event_at }} then 'occurred_at_out_of_range'
+            when
+                typed.received_at < {{ earliest_event_at }}
+                or typed.received_at > {{ dbt.dateadd('hour', var('max_clock_skew_hours'), run_started) }}
+                then 'received_at_out_of_range'
             when
                 typed.occurred_at
                 > {{ dbt.dateadd('hour', var('max_clock_skew_hours'), 'typed.received_at') }}
                 then 'future_occurred_at'
             when tracking_plan.event_name is null then 'unknown_event_name'
             when typed.revenue is null and typed.revenue_raw is not null then 'invalid_revenue'
+            when typed.revenue < 0 or typed.revenue > {{ var('max_event_revenue') }}
+                then 'revenue_out_of_range'
             when
                 (typed.click_x is null and typed.click_x_raw is not null)
                 or (typed.click_y is null and typed.click_y_raw is not null)
                 then 'invalid_click_position'
+            when
+                typed.click_x not between 0 and {{ var('max_click_position_pixels') }}
+                or typed.click_y not between 0 and {{ var('max_click_position_pixels') }}
+                then 'click_position_out_of_range'
         end as invalid_reason
     from typed
     left join tracking_plan

@@ -1,0 +1,69 @@
+{#- A select of the raw rows of `files` (rows of macro landing_files_to_load) in format var
+    raw_events_format: the event contract as text (macro select_event_contract), plus
+    landing_file (path as listed) and landing_file_row_number (1-based). No file: no row.
+    - Parquet: files are read in groups of identical schemas, each group through
+      select_event_contract, then stacked. One read of files whose schemas cannot be
+      unified (a STRUCT `properties` in one file, text in another) fails in DuckDB even
+      with union_by_name; read apart, each is converted to text on its own (nested values
+      as JSON text). A file missing a required column fails the run, naming the file.
+    - JSON lines: every contract column is read as text (`columns`), so one value of
+      another JSON type (a number in occurred_at, an object in revenue) stays on its own
+      row, where validation quarantines it, instead of retyping the column for every
+      row; a missing key reads as null. -#}
+{% macro read_landing_files(files) -%}
+    {{ return(adapter.dispatch('read_landing_files', 'behavioral_warehouse')(files)) }}
+{%- endmacro %}
+
+{% macro default__read_landing_files(files) -%}
+    {%- set paths = [] -%}
+    {%- for file in files -%}
+        {%- do paths.append("'" ~ file[0] | replace("'", "''") ~ "'") -%}
+    {%- endfor -%}
+    {%- if not paths -%}
+        select
+        {%- for column in event_contract_columns() %}
+            cast(null as {{ dbt.type_string() }}) as {{ column.name }},
+        {%- endfor %}
+            cast(null as {{ dbt.type_string() }}) as landing_file,
+            cast(null as {{ dbt.type_bigint() }}) as landing_file_row_number
+        where 1 = 0
+    {%- elif var('raw_events_format') == 'json' -%}
+        {%- set reader -%}
+            read_json([{{ paths | join(', ') }}], format = 'newline_delimited', filename = true, columns = {
+            {%- for column in event_contract_columns() %}
+                {{ column.name }}: 'VARCHAR'{{ ',' if not loop.last }}
+            {%- endfor %}
+            })
+        {%- endset -%}
+        select
+            {{ select_event_contract(reader) }},
+            filename as landing_file,
+            row_number() over (partition by filename) as landing_file_row_number
+        from {{ reader }}
+    {%- else -%}
+        {%- set schemas -%}
+            select
+                file_name,
+                string_agg(name || ' ' || coalesce(type, '') || ' ' || coalesce(num_children, 0), ', ' order by name, type)
+            from parquet_schema([{{ paths | join(', ') }}])
+            group by file_name
+            order by file_name
+        {%- endset -%}
+        {%- set groups = {} -%}
+        {%- for row in run_query(schemas) -%}
+            {%- do groups.setdefault(row[1], []).append("'" ~ row[0] | replace("'", "''") ~ "'") -%}
+        {%- endfor -%}
+        {%- for group_paths in groups.values() -%}
+            {%- set reader = 'read_parquet([' ~ group_paths | join(', ')
+                ~ '], union_by_name = true, filename = true, file_row_number = true)' %}
+        select
+            {{ select_event_contract(reader) }},
+            filename as landing_file,
+            file_row_number + 1 as landing_file_row_number
+        from {{ reader }}
+            {%- if not loop.last %}
+        union all
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
