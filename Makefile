@@ -122,8 +122,9 @@ pytest: $(VENV)/.installed-all engines-deps browser-deps  ## Every pytest test: 
 demo-data: $(VENV)/.installed-core  ## Regenerate the committed demo seed from the fixed seed
 	$(BIN)/bawh demo-data --output seeds/demo/raw_events.csv
 
-# A failed dbt build stops here (make stops at the first failing command): the last good
-# publication stays in place.
+# A failed dbt build stops here (make stops at the first failing command), and `bawh publish`
+# checks the build again (target/run_results.json, the reconciliation, the quarantine share):
+# the last good publication stays in place.
 publish: $(VENV)/.installed-core  ## Build, then publish marts and reports to publication/current
 	$(DBT_BUILD)
 	$(BIN)/bawh publish --warehouse "$(BAWH_DUCKDB_PATH)" --publication "$(PUBLICATION_DIR)"
@@ -140,5 +141,7 @@ SIZE ?= 10m
 bench: $(VENV)/.installed-bench  ## Time dbt run/build/incremental vs DuckDB, polars, pandas: make bench SIZE=smoke|1m|10m|100m
 	$(BIN)/bawh bench --size $(SIZE)
 
+# Publications are read-only (folders 0555, files 0444): their folders are made writable first.
 clean:  ## Remove the virtual environment, dbt artefacts and warehouse files
+	test ! -d publication || chmod -R u+w publication
 	rm -rf $(VENV) target logs dbt_packages behavioral_warehouse.duckdb* publication

@@ -83,7 +83,18 @@ def _summary(arguments: argparse.Namespace) -> int:
 
 
 def _publish(arguments: argparse.Namespace) -> int:
-    publication = publish.publish(arguments.warehouse, arguments.publication, keep=arguments.keep)
+    """Verify the build and publish it; a build that fails a check is refused with exit 1."""
+    try:
+        publication = publish.publish(
+            arguments.warehouse,
+            arguments.publication,
+            keep=arguments.keep,
+            run_results=arguments.run_results or publish.default_run_results(),
+            max_quarantine_share=arguments.max_quarantine_share,
+        )
+    except publish.BuildNotPublishable as error:
+        print(f"bawh: {error}", file=sys.stderr)
+        return 1
     print(
         f"published {len(publication.row_counts)} tables ({publication.size_bytes / 1e6:.1f} MB)"
         f" -> {publication.path} in {publication.seconds:.1f} s;"
@@ -180,6 +191,17 @@ def _add_publish(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     parser.add_argument("--publication", type=Path, default=Path("publication"))
     parser.add_argument("--keep", type=int, default=2, help="publications kept (default 2)")
+    parser.add_argument(
+        "--run-results", type=Path,
+        help="dbt's run_results.json of the build (default $DBT_TARGET_PATH or target/, then"
+        " run_results.json); publish refuses unless it is of a `dbt build` that built every"
+        " published table with no error, failure or skip",
+    )
+    parser.add_argument(
+        "--max-quarantine-share", type=float, default=publish.MAX_QUARANTINE_SHARE,
+        help="refuse when a larger share of the raw rows is quarantined"
+        f" (default {publish.MAX_QUARANTINE_SHARE}, the dbt var quarantine_warn_share)",
+    )
 
 
 def _engine_list(text: str) -> list[str]:
