@@ -10,16 +10,22 @@
 {#- DuckDB. Not `try_cast(text as timestamptz)`: that cast carries a zone name parsed in one
     row into later rows without a zone (DuckDB 1.5.6: one '... America/New_York' row shifted
     every following row of its vector by New York's offset), and a plain timestamp cast
-    ignores an offset. So the text is split into its local part and its zone, and each kind
-    of zone is applied explicitly: an offset by arithmetic, a zone name with timezone(),
-    only for names DuckDB knows (an unknown name would fail the whole query). -#}
+    ignores an offset. Text without a zone (nearly every row) takes a plain cast; other text
+    is split into its local part and its zone, and each kind of zone is applied explicitly:
+    an offset by arithmetic, a zone name with timezone(), only for the names DuckDB knows
+    (an unknown name would fail the whole query). At 5M rows the plain path took 1.7-2.7 s
+    against 2.8-6.0 s for the timestamptz cast, on a busy 2-core machine. -#}
 {% macro default__parse_utc_timestamp(expression) -%}
-    {%- set pattern = "^ *([0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]{1,9})?)?)?)"
-        ~ " *([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?|[A-Za-z][A-Za-z0-9_/+-]*)? *$" -%}
+    {%- set local_pattern = "[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]{1,9})?)?)?" -%}
+    {%- set pattern = "^ *(" ~ local_pattern ~ ") *([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?|[A-Za-z][A-Za-z0-9_/+-]*)? *$" -%}
     {%- set local_time = "try_cast(nullif(regexp_extract(" ~ expression ~ ", '" ~ pattern ~ "', 1), '') as timestamp)" -%}
     {%- set zone = "regexp_extract(" ~ expression ~ ", '" ~ pattern ~ "', 2)" -%}
+    {%- set zone_names = run_query('select name from pg_timezone_names() order by name').columns[0].values()
+        if execute else ['UTC'] -%}
     (case
-        when {{ zone }} in ('', 'Z', 'z', 'UTC')
+        when regexp_full_match({{ expression }}, '{{ local_pattern }}')
+            then try_cast({{ expression }} as timestamp)
+        when {{ zone }} in ('', 'Z', 'z')
             then {{ local_time }}
         when {{ zone }} like '+%' or {{ zone }} like '-%'
             then {{ local_time }} - to_minutes(
@@ -27,7 +33,7 @@
                 * (cast(substr({{ zone }}, 2, 2) as integer) * 60
                     + coalesce(cast(nullif(replace(substr({{ zone }}, 4), ':', ''), '') as integer), 0))
             )
-        when {{ zone }} in (select tz.name from pg_timezone_names() as tz)
+        when {{ zone }} in ('{{ zone_names | join("', '") }}')
             then timezone('UTC', timezone({{ zone }}, {{ local_time }}))
     end)
 {%- endmacro %}

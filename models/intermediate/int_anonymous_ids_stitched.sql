@@ -1,4 +1,4 @@
-{#- Incremental: the anonymous_ids with an event received since the last run are mapped
+{#- Incremental: the anonymous_ids with an event loaded since the last run are mapped
     again from all their events (delete+insert by anonymous_id). -#}
 {{ config(materialized=incremental_materialization(), unique_key='anonymous_id') }}
 
@@ -10,7 +10,8 @@ device_events as (
         anonymous_id,
         user_id,
         occurred_at,
-        received_at
+        received_at,
+        loaded_at
     from {{ ref('int_events_deduplicated') }}
     where anonymous_id is not null
 ),
@@ -22,7 +23,7 @@ device_events as (
         where anonymous_id in (
             select arrived.anonymous_id
             from {{ ref('int_events_deduplicated') }} as arrived
-            where {{ received_since_last_run('arrived.received_at', 'last_received_at') }}
+            where {{ loaded_since_last_run('arrived.loaded_at', 'last_loaded_at') }}
         )
     ),
 {% else %}
@@ -56,7 +57,8 @@ anonymous_ids as (
         anonymous_id,
         min(occurred_at) as first_seen_at,
         max(occurred_at) as last_seen_at,
-        max(received_at) as last_received_at
+        max(received_at) as last_received_at,
+        max(loaded_at) as last_loaded_at
     from events
     group by anonymous_id
 ),
@@ -69,7 +71,8 @@ final as (
         last_known_user.user_id is not null as is_identified,
         anonymous_ids.first_seen_at,
         anonymous_ids.last_seen_at,
-        anonymous_ids.last_received_at
+        anonymous_ids.last_received_at,
+        anonymous_ids.last_loaded_at
     from anonymous_ids
     left join last_known_user
         on anonymous_ids.anonymous_id = last_known_user.anonymous_id

@@ -1,7 +1,17 @@
-{#- Incremental: the event_ids with a copy received since the last run are ranked again
+{#- Incremental: the event_ids with a copy loaded since the last run are ranked again
     over all their valid copies (stored and new), so the first received copy still wins and
-    n_duplicates counts every later copy; their rows are replaced (delete+insert). -#}
+    n_duplicates counts every later copy (n_conflicting_duplicates those whose payload
+    differs from the kept copy's); their rows are replaced (delete+insert). -#}
 {{ config(materialized=incremental_materialization(), unique_key='event_id') }}
+
+{#- The payload a dropped copy is compared on: every column of the event contract but
+    event_id (the same by definition) and received_at (a re-delivery differs in it by nature),
+    as staged (typed, event name normalized; the contract's session_id is tracker_session_id). -#}
+{%- set payload_columns = [] -%}
+{%- for column in event_contract_columns() if column.name not in ['event_id', 'received_at'] -%}
+    {%- set staged_name = 'tracker_session_id' if column.name == 'session_id' else column.name -%}
+    {%- do payload_columns.append(staged_name) -%}
+{%- endfor %}
 
 with
 
@@ -20,7 +30,7 @@ valid_events as (
             from {{ ref('stg_tracking__events') }} as arrived
             where
                 arrived.invalid_reason is null
-                and {{ received_since_last_run('arrived.received_at') }}
+                and {{ loaded_since_last_run('arrived.loaded_at') }}
         )
     ),
 {% else %}
@@ -30,20 +40,49 @@ valid_events as (
 {% endif %}
 
 ranked as (
+    -- kept_<column>: the payload of the copy ranked first (first_value over the same window
+    -- as the rank, so it is the very row kept)
     select
         *,
-        row_number() over (
-            partition by event_id
-            order by
-                received_at,
-                occurred_at,
-                anonymous_id nulls last,
-                user_id nulls last,
-                event_name,
-                page_url nulls last
-        ) as received_rank,
-        count(*) over (partition by event_id) - 1 as n_duplicates
+        row_number() over received_order as received_rank,
+        {%- for column in payload_columns %}
+            first_value({{ column }}) over received_order as kept_{{ column }},
+        {%- endfor %}
+        count(*) over (partition by event_id) - 1 as n_duplicates,
+        -- when the event's newest copy arrived: a new copy is a change downstream models see
+        max(loaded_at) over (partition by event_id) as last_copy_loaded_at
     from candidate_events
+    window received_order as (
+        partition by event_id
+        order by
+            received_at,
+            occurred_at,
+            anonymous_id nulls last,
+            user_id nulls last,
+            event_name,
+            page_url nulls last
+    )
+),
+
+conflicts_counted as (
+    -- a dropped copy conflicts when any payload column differs from the kept copy's
+    -- (null-safe: two nulls are equal, a null and a value differ)
+    select
+        *,
+        count(
+            case
+                when
+                    received_rank > 1
+                    and (
+                        {%- for column in payload_columns %}
+                            {{ column }} is distinct from kept_{{ column }}
+                            {{- ' or' if not loop.last }}
+                        {%- endfor %}
+                    )
+                    then 1
+            end
+        ) over (partition by event_id) as n_conflicting_duplicates
+    from ranked
 ),
 
 final as (
@@ -55,6 +94,7 @@ final as (
         event_name,
         occurred_at,
         received_at,
+        last_copy_loaded_at as loaded_at,
         page_url,
         page_host,
         page_path,
@@ -74,8 +114,9 @@ final as (
         product_id,
         revenue,
         properties,
-        n_duplicates
-    from ranked
+        n_duplicates,
+        n_conflicting_duplicates
+    from conflicts_counted
     where received_rank = 1
 )
 

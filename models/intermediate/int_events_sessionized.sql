@@ -8,7 +8,7 @@
     materialized=incremental_materialization(),
     unique_key='event_id',
     pre_hook=[
-        "{{ store_build_persons('received_at', ref('int_events_stitched')) }}",
+        "{{ store_build_persons('loaded_at', ref('int_events_stitched')) }}",
         "{{ start_person_buckets() }}",
     ],
     post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_build_persons() }}"],
@@ -50,6 +50,7 @@ final as (
         tracking_plan.is_conversion,
         sessionized.occurred_at,
         sessionized.received_at,
+        sessionized.loaded_at,
         {{ milliseconds_to_seconds('sessionized.ms_since_previous_event') }}
             as seconds_since_previous_event,
         sessionized.page_url,

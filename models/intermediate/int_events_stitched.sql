@@ -1,4 +1,4 @@
-{#- Incremental: events received since the last run, and every event of a device seen
+{#- Incremental: events loaded since the last run, and every event of a device seen
     with a user_id on such an event (a login may move the device's history to another
     person), are stitched again (delete+insert by event_id). -#}
 {{ config(materialized=incremental_materialization(), unique_key='event_id') }}
@@ -14,12 +14,12 @@ deduplicated_events as (
     events as (
         select * from deduplicated_events
         where
-            {{ received_since_last_run('received_at') }}
+            {{ loaded_since_last_run('loaded_at') }}
             or anonymous_id in (
                 select arrived.anonymous_id
                 from {{ ref('int_events_deduplicated') }} as arrived
                 where
-                    {{ received_since_last_run('arrived.received_at') }}
+                    {{ loaded_since_last_run('arrived.loaded_at') }}
                     and arrived.user_id is not null
                     and arrived.anonymous_id is not null
             )
@@ -48,6 +48,7 @@ final as (
         events.event_name,
         events.occurred_at,
         events.received_at,
+        events.loaded_at,
         events.page_url,
         events.page_host,
         events.page_path,

@@ -6,7 +6,7 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='page_view_id',
-    pre_hook=["{{ store_build_persons('received_at') }}", "{{ start_person_buckets() }}"],
+    pre_hook=["{{ store_build_persons('loaded_at') }}", "{{ start_person_buckets() }}"],
     post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_build_persons() }}"],
 ) }}
 
@@ -26,7 +26,8 @@ sessionized_events as (
         referrer_url,
         device_type,
         country,
-        received_at
+        received_at,
+        loaded_at
     from {{ ref('int_events_sessionized') }}
 ),
 
@@ -70,6 +71,7 @@ final as (
         device_type,
         country,
         received_at,
+        loaded_at,
         {{ seconds_between('occurred_at', 'next_event_at') }} as time_on_page_seconds,
         page_view_index = 1 as is_entrance,
         page_view_index = n_session_page_views as is_exit

@@ -4,7 +4,7 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='person_id',
-    pre_hook=["{{ store_build_persons('last_received_at') }}", "{{ start_person_buckets() }}"],
+    pre_hook=["{{ store_build_persons('last_loaded_at') }}", "{{ start_person_buckets() }}"],
     post_hook=[
         "{{ build_remaining_person_buckets() }}",
         "{{ drop_build_persons() }}",
@@ -25,7 +25,8 @@ sessionized_events as (
         event_name,
         feature_name,
         revenue,
-        received_at
+        received_at,
+        loaded_at
     from {{ ref('int_events_sessionized') }}
 ),
 
@@ -54,7 +55,8 @@ person_days as (
             as n_features_used,
         -- decimal(38, 6) on every engine (Spark's sum widens by 10 digits only): the contract
         cast(coalesce(sum(events.revenue), 0) as decimal(38, 6)) as revenue,
-        max(events.received_at) as last_received_at
+        max(events.received_at) as last_received_at,
+        max(events.loaded_at) as last_loaded_at
     from events
     inner join sessions
         on events.session_id = sessions.session_id
@@ -75,7 +77,8 @@ final as (
         n_conversions,
         n_features_used,
         revenue,
-        last_received_at
+        last_received_at,
+        last_loaded_at
     from person_days
 )
 

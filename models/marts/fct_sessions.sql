@@ -4,7 +4,7 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='person_id',
-    pre_hook=["{{ store_build_persons('last_received_at') }}", "{{ start_person_buckets() }}"],
+    pre_hook=["{{ store_build_persons('last_loaded_at') }}", "{{ start_person_buckets() }}"],
     post_hook=[
         "{{ build_remaining_person_buckets() }}",
         "{{ drop_build_persons() }}",
@@ -45,7 +45,8 @@ session_totals as (
         count(case when is_conversion then 1 end) as n_conversions,
         -- decimal(38, 6) on every engine (Spark's sum widens by 10 digits only): the contract
         cast(coalesce(sum(revenue), 0) as decimal(38, 6)) as revenue,
-        max(received_at) as last_received_at
+        max(received_at) as last_received_at,
+        max(loaded_at) as last_loaded_at
     from events
     group by
         session_id,
@@ -162,7 +163,8 @@ final as (
         is_engaged,
         not is_engaged as is_bounce,
         n_page_views = 1 as is_single_page,
-        last_received_at
+        last_received_at,
+        last_loaded_at
     from sessions_classified
 )
 

@@ -13,7 +13,10 @@ quarantined as (
 deduplicated as (
     select
         count(*) as n_clean_events,
-        coalesce(cast(sum(n_duplicates) as {{ dbt.type_bigint() }}), 0) as n_duplicate_rows
+        coalesce(cast(sum(n_duplicates) as {{ dbt.type_bigint() }}), 0) as n_duplicate_rows,
+        coalesce(
+            cast(sum(n_conflicting_duplicates) as {{ dbt.type_bigint() }}), 0
+        ) as n_conflicting_duplicate_rows
     from {{ ref('int_events_deduplicated') }}
 ),
 
@@ -28,6 +31,7 @@ final as (
         deduplicated.n_clean_events,
         quarantined.n_quarantined_rows,
         deduplicated.n_duplicate_rows,
+        deduplicated.n_conflicting_duplicate_rows,
         sessionized.n_sessionized_events,
         raw_rows.n_raw_rows
         - deduplicated.n_clean_events

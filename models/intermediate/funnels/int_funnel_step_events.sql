@@ -4,7 +4,7 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='funnel_step_event_id',
-    pre_hook=["{{ store_build_persons('received_at') }}", "{{ start_person_buckets() }}"],
+    pre_hook=["{{ store_build_persons('loaded_at') }}", "{{ start_person_buckets() }}"],
     post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_build_persons() }}"],
 ) }}
 
@@ -18,7 +18,8 @@ sessionized_events as (
         event_name,
         page_path,
         occurred_at,
-        received_at
+        received_at,
+        loaded_at
     from {{ ref('int_events_sessionized') }}
 ),
 
@@ -49,7 +50,8 @@ matched as (
         events.event_name,
         events.page_path,
         events.occurred_at,
-        events.received_at
+        events.received_at,
+        events.loaded_at
     from events
     inner join funnel_steps
         on events.event_name = funnel_steps.event_name
@@ -76,7 +78,8 @@ final as (
         matched.event_name,
         matched.page_path,
         matched.occurred_at,
-        matched.received_at
+        matched.received_at,
+        matched.loaded_at
     from matched
 )
 

@@ -4,7 +4,7 @@
 {{ config(
     materialized=incremental_materialization(),
     unique_key='event_id',
-    pre_hook=["{{ store_build_persons('received_at') }}", "{{ start_person_buckets() }}"],
+    pre_hook=["{{ store_build_persons('loaded_at') }}", "{{ start_person_buckets() }}"],
     post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_build_persons() }}"],
 ) }}
 
@@ -32,7 +32,8 @@ clicks as (
         element,
         click_x,
         click_y,
-        received_at
+        received_at,
+        loaded_at
     from events
     where event_name in ('click', 'error_click')
 ),
@@ -55,7 +56,8 @@ final as (
         click_x,
         click_y,
         is_rage_click,
-        received_at
+        received_at,
+        loaded_at
     from clicks_flagged
 )
 

@@ -39,7 +39,7 @@ with
         raw_events_arrived as (
             select * from raw_events
             where
-                {{ received_since_last_run(
+                {{ loaded_since_last_run(
                     parse_utc_timestamp('received_at'),
                     watermark_filter='invalid_reason is null'
                 ) }}
