@@ -6,9 +6,9 @@ with
 source_rows as (
     select count(*) as n_rows
     {%- if var('raw_events_location') %}
-    from {{ ref('base_tracking__landed_events') }}
+        from {{ ref('base_tracking__landed_events') }}
     {%- else %}
-    from {{ source('tracking', 'events') }}
+        from {{ source('tracking', 'events') }}
     {%- endif %}
 ),
 

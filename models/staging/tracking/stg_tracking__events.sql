@@ -1,7 +1,9 @@
 {%- set raw_event_columns = event_contract_columns() | map(attribute='name') | list -%}
 {%- set from_landing_files = var('raw_events_location') | length > 0 -%}
-{%- set earliest_event_at = "cast('" ~ var('earliest_event_at') ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
-{%- set run_started = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
+{%- set timestamp_type = dbt.type_timestamp() -%}
+{%- set earliest_event_at = "cast('" ~ var('earliest_event_at') ~ "' as " ~ timestamp_type ~ ")" -%}
+{%- set run_started_text = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
+{%- set run_started = "cast('" ~ run_started_text ~ "' as " ~ timestamp_type ~ ")" -%}
 {#- By default the source is the demo seed: tell the DAG, so seeding runs first. -#}
 {%- if not from_landing_files
     and not var('raw_events_schema') and var('raw_events_identifier') == 'raw_events' %}
@@ -57,18 +59,23 @@ with
         from raw_events_arrived
     ),
 
-    raw_events_keyed as (
+    raw_events_numbered as (
         -- identical raw rows are told apart by their copy number
+        select
+            *,
+            row_number() over (
+                partition by raw_content_key order by raw_content_key
+            ) as raw_copy_number
+        from raw_events_hashed
+    ),
+
+    raw_events_keyed as (
+        -- from a table, a row arrives when it is received
         select
             {{ surrogate_key(['raw_content_key', 'raw_copy_number']) }} as raw_row_id,
             *,
             {{ parse_utc_timestamp('received_at') }} as loaded_at
-        from (
-            select
-                *,
-                row_number() over (partition by raw_content_key order by raw_content_key) as raw_copy_number
-            from raw_events_hashed
-        ) as numbered
+        from raw_events_numbered
     ),
 {% endif %}
 
@@ -121,7 +128,8 @@ validated as (
         case
             when typed.event_id is null then 'missing_event_id'
             when typed.anonymous_id is null and typed.user_id is null then 'missing_person_id'
-            when {{ is_invalid_identifier('typed.event_id') }}
+            when
+                {{ is_invalid_identifier('typed.event_id') }}
                 or {{ is_invalid_identifier('typed.anonymous_id') }}
                 or {{ is_invalid_identifier('typed.user_id') }}
                 or {{ is_invalid_identifier('typed.tracker_session_id') }}
@@ -132,7 +140,8 @@ validated as (
             when typed.occurred_at < {{ earliest_event_at }} then 'occurred_at_out_of_range'
             when
                 typed.received_at < {{ earliest_event_at }}
-                or typed.received_at > {{ dbt.dateadd('hour', var('max_clock_skew_hours'), run_started) }}
+                or typed.received_at
+                > {{ dbt.dateadd('hour', var('max_clock_skew_hours'), run_started) }}
                 then 'received_at_out_of_range'
             when
                 typed.occurred_at
