@@ -56,10 +56,9 @@ segment_totals as (
     select
         primary_segment,
         count(*) as n_persons,
-        avg(engagement_score) as avg_engagement_score,
-        avg(cast(n_sessions as {{ type_double() }})) as avg_sessions,
-        avg(cast(n_sessions_frequency_window as {{ type_double() }}))
-            as avg_sessions_frequency_window,
+        {{ exact_avg('engagement_score') }} as avg_engagement_score,
+        {{ exact_avg('n_sessions') }} as avg_sessions,
+        {{ exact_avg('n_sessions_frequency_window') }} as avg_sessions_frequency_window,
         sum(revenue) as revenue
     from segment_members
     group by primary_segment

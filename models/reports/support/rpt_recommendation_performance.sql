@@ -19,8 +19,8 @@ recommendation_totals as (
         count(*) as n_recommendations,
         count(distinct user_id) as n_users,
         count(case when not is_user_known then 1 end) as n_unknown_user_recommendations,
-        cast(avg(click_through_rate) as {{ type_double() }}) as avg_click_through_rate,
-        cast(avg(feedback_score) as {{ type_double() }}) as avg_feedback_score
+        {{ exact_avg('click_through_rate') }} as avg_click_through_rate,
+        {{ exact_avg('feedback_score') }} as avg_feedback_score
     from recommendations
     group by recommendation_type
 ),
@@ -37,8 +37,7 @@ recipient_engagement as (
     select
         type_recipients.recommendation_type,
         count(*) as n_recipient_sessions,
-        cast(avg(sessions.engagement_score) as {{ type_double() }})
-            as avg_recipient_engagement_score
+        {{ exact_avg('sessions.engagement_score') }} as avg_recipient_engagement_score
     from type_recipients
     inner join sessions
         on type_recipients.user_id = sessions.user_id
@@ -49,7 +48,7 @@ non_recipient_engagement as (
     -- sessions of the users who received no recommendation of any type
     select
         count(*) as n_non_recipient_sessions,
-        cast(avg(engagement_score) as {{ type_double() }}) as avg_non_recipient_engagement_score
+        {{ exact_avg('engagement_score') }} as avg_non_recipient_engagement_score
     from sessions
     where n_user_recommendations = 0
 ),
