@@ -79,20 +79,30 @@ def test_every_model_has_a_primary_key_test(artefacts: tuple[dict, dict]) -> Non
         assert has_key, f"{model['name']} has no primary-key test"
 
 
-def test_only_staging_reads_sources_and_staging_reads_no_model(artefacts: tuple[dict, dict]) -> None:
+def test_only_staging_reads_sources_and_staging_reads_only_base_models(
+    artefacts: tuple[dict, dict],
+) -> None:
+    """Staging (stg_ models and the base_ models dbt's guide puts beneath them) reads the
+    sources; a staging model reads no other model than a base_ one."""
     manifest, _ = artefacts
     for model in project_nodes(manifest, "model"):
         parents = model["depends_on"]["nodes"]
         reads_source = any(parent.startswith("source.") for parent in parents)
-        is_staging = model["name"].startswith("stg_")
+        is_staging = model["name"].startswith(("stg_", "base_"))
         assert reads_source == is_staging, f"{model['name']}: only staging models read sources"
         if is_staging:
-            assert not any(parent.startswith("model.") for parent in parents), model["name"]
+            model_parents = [parent for parent in parents if parent.startswith("model.")]
+            assert all(parent.split(".")[2].startswith("base_") for parent in model_parents), model["name"]
 
 
 def test_models_are_named_for_their_layer(artefacts: tuple[dict, dict]) -> None:
     manifest, _ = artefacts
-    prefixes = {"staging": "stg_", "intermediate": "int_", "marts": ("fct_", "dim_"), "reports": "rpt_"}
+    prefixes = {
+        "staging": ("stg_", "base_"),
+        "intermediate": "int_",
+        "marts": ("fct_", "dim_"),
+        "reports": "rpt_",
+    }
     for model in project_nodes(manifest, "model"):
         layer = Path(model["original_file_path"]).parts[1]
         assert model["name"].startswith(prefixes[layer]), f"{model['name']} in {layer}"
