@@ -1,8 +1,10 @@
 {#- Text to a UTC timestamp without time zone; null when it does not parse.
     Accepted text (the event contract, docs/your-data.md): an ISO 8601 date and time,
     `YYYY-MM-DD[( |T)HH:MM[:SS[.fraction]]]`, then optionally a zone: `Z`, an offset
-    (`+02:00`, `-0530`, `+00`) or an IANA zone name (`America/New_York`, `CET`, `UTC`).
-    Text without a zone is read as UTC. Each row is converted on its own. -#}
+    (`+02:00`, `-0530`, `+00`), `UTC`, `GMT` or an IANA zone name (`America/New_York`); an
+    abbreviation such as `CET` or `EST` is ambiguous (DuckDB reads the IANA zone with summer
+    time, Postgres a fixed offset) and gives null. Text without a zone is read as UTC. Each
+    row is converted on its own. -#}
 {% macro parse_utc_timestamp(expression) -%}
     {{ return(adapter.dispatch('parse_utc_timestamp', 'behavioral_warehouse')(expression)) }}
 {%- endmacro %}
@@ -16,16 +18,17 @@
     (an unknown name would fail the whole query). At 5M rows the plain path took 1.7-2.7 s
     against 2.8-6.0 s for the timestamptz cast, on a busy 2-core machine. -#}
 {% macro default__parse_utc_timestamp(expression) -%}
-    {%- set local_pattern = "[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]{1,9})?)?)?" -%}
-    {%- set pattern = "^ *(" ~ local_pattern ~ ") *([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?|[A-Za-z][A-Za-z0-9_/+-]*)? *$" -%}
+    {%- set local_pattern = iso_timestamp_pattern(with_zone=false) -%}
+    {%- set pattern = '^ *(' ~ local_pattern ~ ') *(' ~ iso_timestamp_pattern(zone_only=true) ~ ')? *$' -%}
     {%- set local_time = "try_cast(nullif(regexp_extract(" ~ expression ~ ", '" ~ pattern ~ "', 1), '') as timestamp)" -%}
     {%- set zone = "regexp_extract(" ~ expression ~ ", '" ~ pattern ~ "', 2)" -%}
-    {%- set zone_names = run_query('select name from pg_timezone_names() order by name').columns[0].values()
-        if execute else ['UTC'] -%}
+    {%- set zone_names = run_query(
+        "select name from pg_timezone_names() where name like '%/%' order by name"
+    ).columns[0].values() if execute else ['Etc/UTC'] -%}
     (case
         when regexp_full_match({{ expression }}, '{{ local_pattern }}')
             then try_cast({{ expression }} as timestamp)
-        when {{ zone }} in ('', 'Z', 'z')
+        when {{ zone }} in ('', 'Z', 'z', 'UTC', 'GMT')
             then {{ local_time }}
         when {{ zone }} like '+%' or {{ zone }} like '-%'
             then {{ local_time }} - to_minutes(
@@ -39,13 +42,21 @@
 {%- endmacro %}
 
 {#- Postgres converts each row with its own offset or zone name (an unknown name makes the
-    guarded cast null). -#}
+    guarded cast null). Text of another shape is null, as on DuckDB: Postgres would read
+    'yesterday', 'now' or 'epoch' as times. -#}
 {% macro postgres__parse_utc_timestamp(expression) -%}
-    ({{ try_cast(expression, 'timestamp with time zone') }} at time zone 'UTC')
+    (case
+        when {{ regex_matches(expression, iso_timestamp_pattern()) }}
+            then ({{ try_cast(expression, 'timestamp with time zone') }} at time zone 'UTC')
+    end)
 {%- endmacro %}
 
 {#- Spark has no time-zone-aware type: its timestamps are instants shown in the session
-    time zone, which the profile sets to UTC; a cast honours an explicit offset or zone. -#}
+    time zone, which the profile sets to UTC; a cast honours an explicit offset or zone.
+    Text of another shape is null, as on DuckDB (Spark reads 'today' or 'epoch' as times). -#}
 {% macro spark__parse_utc_timestamp(expression) -%}
-    {{ try_cast(expression, 'timestamp') }}
+    (case
+        when {{ regex_matches(expression, iso_timestamp_pattern()) }}
+            then {{ try_cast(expression, 'timestamp') }}
+    end)
 {%- endmacro %}

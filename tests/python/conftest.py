@@ -3,14 +3,18 @@ that several test modules share (one per data set and vars, built once per pytes
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import json
 import os
+import pwd
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -241,3 +245,59 @@ def assert_rates_equal(actual: dict[str, float | None], expected: dict[str, floa
             assert actual[key] is None, key
         else:
             assert actual[key] == pytest.approx(value, rel=0, abs=TOLERANCE), key
+
+
+# --- A throwaway PostgreSQL server (the engine tests) ---------------------------------------
+
+PG_BIN = Path(os.environ.get("BAWH_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _as_postgres_user(command: list[str]) -> list[str]:
+    """The server refuses to run as root: step down to the postgres user when root."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[dict[str, str]]:
+    """A PostgreSQL server for this test run only; yields the environment dbt needs."""
+    if not (PG_BIN / "postgres").exists():
+        pytest.fail(f"PostgreSQL server binaries not found in {PG_BIN}: run `make engines-deps`")
+    base = Path(tempfile.mkdtemp(prefix="bawh-postgres-"))
+    if os.geteuid() == 0:
+        postgres_user = pwd.getpwnam("postgres")
+        os.chown(base, postgres_user.pw_uid, postgres_user.pw_gid)
+    data, port = base / "data", _free_port()
+    settings = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={base}"
+        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
+    subprocess.run(
+        _as_postgres_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres",
+                           "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+        check=True, capture_output=True,
+    )
+    subprocess.run(
+        _as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"),
+                           "-o", settings, "-w", "start"]),
+        check=True, capture_output=True,
+    )
+    import psycopg2  # the postgres extra: imported where used, so the fast tier collects this module
+
+    try:
+        admin = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+        admin.autocommit = True  # create database cannot run in a transaction
+        admin.cursor().execute("create database behavioral_warehouse")
+        admin.close()
+        yield {"BAWH_PG_HOST": "127.0.0.1", "BAWH_PG_PORT": str(port), "BAWH_PG_USER": "postgres"}
+    finally:
+        subprocess.run(
+            _as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+            check=False, capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)

@@ -12,14 +12,7 @@ public_marts.fct_sessions on Postgres and analytics_marts.fct_sessions on Spark.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -29,12 +22,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from conftest import DbtRun, run_dbt
+from conftest import DbtRun, postgres_server, run_dbt
 
 pytestmark = pytest.mark.engines
 
 Rows = list[tuple[Any, ...]]
-PG_BIN = Path(os.environ.get("BAWH_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 # table as named on DuckDB (schema.model) -> key that orders its rows
 COMPARED_TABLES = {
@@ -70,57 +62,6 @@ COMPARED_TABLES = {
     "reports.rpt_recommendation_performance": "recommendation_type",
 }
 FLOAT_DIGITS = 9  # floats compare rounded to this many decimals; decimals compare exactly
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _as_postgres_user(command: list[str]) -> list[str]:
-    """The server refuses to run as root: step down to the postgres user when root."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-@contextlib.contextmanager
-def postgres_server() -> Iterator[dict[str, str]]:
-    """A PostgreSQL server for this test run only; yields the environment dbt needs."""
-    if not (PG_BIN / "postgres").exists():
-        pytest.fail(f"PostgreSQL server binaries not found in {PG_BIN}: run `make engines-deps`")
-    base = Path(tempfile.mkdtemp(prefix="bawh-postgres-"))
-    if os.geteuid() == 0:
-        postgres_user = pwd.getpwnam("postgres")
-        os.chown(base, postgres_user.pw_uid, postgres_user.pw_gid)
-    data, port = base / "data", _free_port()
-    settings = (
-        f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={base}"
-        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    )
-    subprocess.run(
-        _as_postgres_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres",
-                           "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
-        check=True, capture_output=True,
-    )
-    subprocess.run(
-        _as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"),
-                           "-o", settings, "-w", "start"]),
-        check=True, capture_output=True,
-    )
-    import psycopg2  # the postgres extra: imported where used, so the fast tier collects this module
-
-    try:
-        admin = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        admin.autocommit = True  # create database cannot run in a transaction
-        admin.cursor().execute("create database behavioral_warehouse")
-        admin.close()
-        yield {"BAWH_PG_HOST": "127.0.0.1", "BAWH_PG_PORT": str(port), "BAWH_PG_USER": "postgres"}
-    finally:
-        subprocess.run(
-            _as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
-            check=False, capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def _normalized(value: Any) -> Any:
