@@ -17,7 +17,7 @@ TEST_DUCKDB_PATH := $(CURDIR)/target/test_warehouse.duckdb
 PUBLICATION_DIR ?= $(CURDIR)/publication
 DASHBOARD_PORT ?= 8501
 
-.PHONY: help run test test-fast lint typecheck build-test semantic docs pytest engines-deps demo-data publish dashboard browser-deps bench clean
+.PHONY: help run test test-fast lint typecheck build-test integration-test semantic docs pytest engines-deps demo-data publish dashboard browser-deps bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -69,7 +69,7 @@ run: $(VENV)/.installed-core  ## Install the core, load the demo events, build a
 # (Postgres and Spark servers) and browser (headless Chromium).
 FAST_TESTS := not slow and not engines and not browser
 
-test: $(VENV)/.installed-all build-test semantic lint typecheck pytest  ## The whole suite (what CI runs): dbt build with data and unit tests, MetricFlow, sqlfluff, ruff, mypy, every pytest test
+test: $(VENV)/.installed-all build-test integration-test semantic lint typecheck pytest  ## The whole suite (what CI runs): dbt build with data and unit tests, the project as a package, MetricFlow, sqlfluff, ruff, mypy, every pytest test
 
 test-fast: $(VENV)/.installed-dev build-test semantic lint typecheck  ## What a developer runs while working: as `make test`, without the slow, engine and browser tests
 	$(BIN)/python -m pytest -m "$(FAST_TESTS)"
@@ -85,6 +85,20 @@ build-test: $(VENV)/.installed-core  ## dbt build of the demo data into a throwa
 	mkdir -p target
 	rm -f "$(TEST_DUCKDB_PATH)"
 	BAWH_DUCKDB_PATH="$(TEST_DUCKDB_PATH)" $(BIN)/dbt build
+
+# The project as a package (docs/package.md): integration_tests/ is a team's dbt project that
+# installs this one from ../ (dbt deps, offline) and builds it on its own sample events with a var
+# override and its own engaged-session rule; its tests compare fct_sessions with sessions worked
+# out by hand. The package's unit tests are left out: they assert its default rules.
+INTEGRATION_DUCKDB_PATH := $(CURDIR)/target/integration_tests.duckdb
+integration-test: export DBT_PROJECT_DIR := $(CURDIR)/integration_tests
+integration-test: export DBT_PROFILES_DIR := $(CURDIR)/integration_tests
+integration-test: export BAWH_DUCKDB_PATH := $(INTEGRATION_DUCKDB_PATH)
+integration-test: $(VENV)/.installed-core  ## dbt build of integration_tests/, a dbt project that installs this one as a package
+	mkdir -p target
+	rm -f "$(INTEGRATION_DUCKDB_PATH)"
+	$(BIN)/dbt deps
+	$(BIN)/dbt build --exclude-resource-type unit_test --target-path "$(CURDIR)/target/integration_tests"
 
 # MetricFlow parses the semantic models and metrics (models/semantic/) from the manifest
 # build-test wrote (target/semantic_manifest.json) and queries every measure, dimension and

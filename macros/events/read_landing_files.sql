@@ -9,12 +9,15 @@
     - JSON lines: every contract column is read as text (`columns`), so one value of
       another JSON type (a number in occurred_at, an object in revenue) stays on its own
       row, where validation quarantines it, instead of retyping the column for every
-      row; a missing key reads as null. -#}
+      row; a missing key reads as null.
+    - A tracker's format (var event_format other than contract): each row, a JSON line or a
+      Parquet row as JSON, is read as the contract by macro tracker_event_contract. -#}
 {% macro read_landing_files(files) -%}
     {{ return(adapter.dispatch('read_landing_files', 'behavioral_warehouse')(files)) }}
 {%- endmacro %}
 
 {% macro default__read_landing_files(files) -%}
+    {%- set tracker_format = var('event_format') != 'contract' -%}
     {%- set paths = [] -%}
     {%- for file in files -%}
         {%- do paths.append("'" ~ file[0] | replace("'", "''") ~ "'") -%}
@@ -27,6 +30,12 @@
             cast(null as {{ dbt.type_string() }}) as landing_file,
             cast(null as {{ dbt.type_bigint() }}) as landing_file_row_number
         where 1 = 0
+    {%- elif var('raw_events_format') == 'json' and tracker_format -%}
+        select
+            {{ tracker_event_contract('json') }},
+            filename as landing_file,
+            row_number() over (partition by filename) as landing_file_row_number
+        from read_json_objects([{{ paths | join(', ') }}], format = 'newline_delimited', filename = true)
     {%- elif var('raw_events_format') == 'json' -%}
         {%- set reader -%}
             read_json([{{ paths | join(', ') }}], format = 'newline_delimited', filename = true, columns = {
@@ -56,11 +65,25 @@
         {%- for group_paths in groups.values() -%}
             {%- set reader = 'read_parquet([' ~ group_paths | join(', ')
                 ~ '], union_by_name = true, filename = true, file_row_number = true)' %}
+            {%- if tracker_format %}
+        select
+            {{ tracker_event_contract('tracker_records.record') }},
+            tracker_records.filename as landing_file,
+            tracker_records.file_row_number + 1 as landing_file_row_number
+        from (
+            select
+                {{ row_as_json('tracker_rows') }} as record,
+                tracker_rows.filename,
+                tracker_rows.file_row_number
+            from {{ reader }} as tracker_rows
+        ) as tracker_records
+            {%- else %}
         select
             {{ select_event_contract(reader) }},
             filename as landing_file,
             file_row_number + 1 as landing_file_row_number
         from {{ reader }}
+            {%- endif %}
             {%- if not loop.last %}
         union all
             {%- endif -%}

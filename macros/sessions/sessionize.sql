@@ -5,15 +5,24 @@
     at a person's first event and after every gap strictly greater than
     session_timeout_minutes. A session is also cut into consecutive windows of
     session_max_length_hours counted from its first event, so no session spans the max
-    length. Sessions are not split at midnight. With use_tracker_session_id, events that
-    carry a tracker session id are grouped by (person, tracker session id) instead, and
-    the rule applies only to events without one.
+    length. Sessions are not split at midnight.
+
+    With use_tracker_session_id, the tracker's session id is one more boundary, never a
+    licence to skip the rule: the rule above runs on each (person, tracker session id)
+    group of events (events without one form the person's own group), so two tracker
+    session ids never share a session, and a tracker session id that never expires or
+    is reused (a cookie that outlives the visit, a device id sent as session id) is still
+    cut by the timeout and the max length. Such a split tracker session is flagged, never
+    merged or dropped: fct_sessions.is_tracker_session_split, session_start_reason, and a
+    warn-severity test counting them.
 
     Returns a select of every input column plus: occurred_at_ms, ms_since_previous_event
-    (within the person, null for the first), session_id (key of the person and the
-    session's first event), event_index (1-based position in the session). The result
-    depends only on each person's own events, so recomputing a subset of persons gives
-    the same rows (the basis for incremental runs).
+    (within the person's group, null for its first event), session_id (key of the person
+    and the session's first event), event_index (1-based position in the session). A
+    session's first event tells which rule started it: ms_since_previous_event null (the
+    group's first event), greater than the timeout (inactivity), else the max length. The
+    result depends only on each person's own events, so recomputing a subset of persons
+    gives the same rows (the basis for incremental runs).
 
     Three window passes sort only the key columns (event_id, person_id, occurred_at, and
     tracker_session_id when used); the other columns join back once by event_id, which
@@ -23,7 +32,8 @@
     {%- set timeout_ms = var('session_timeout_minutes') * 60 * 1000 -%}
     {%- set max_length_ms = var('session_max_length_hours') * 60 * 60 * 1000 -%}
     {%- set by_tracker = var('use_tracker_session_id') -%}
-    {%- set person = 'person_id, tracker_session_id' if by_tracker else 'person_id' -%}
+    {#- the group of events the rule runs on: the person, or the person's tracker session -#}
+    {%- set event_group = 'person_id, tracker_session_id' if by_tracker else 'person_id' -%}
     {%- set event_order = 'occurred_at, event_id' -%}
 with
 
@@ -43,7 +53,7 @@ events_with_gaps as (
     select
         *,
         occurred_at_ms - lag(occurred_at_ms) over (
-            partition by {{ person }} order by {{ event_order }}
+            partition by {{ event_group }} order by {{ event_order }}
         ) as ms_since_previous_event
     from events_timed
 ),
@@ -53,9 +63,6 @@ activity_block_starts as (
         *,
         case
             when ms_since_previous_event is null then 1
-            {%- if by_tracker %}
-            when tracker_session_id is not null then 0
-            {%- endif %}
             when ms_since_previous_event > {{ timeout_ms }} then 1
             else 0
         end as is_activity_block_start
@@ -67,11 +74,11 @@ activity_blocks as (
     select
         *,
         sum(is_activity_block_start) over (
-            partition by {{ person }} order by {{ event_order }}
+            partition by {{ event_group }} order by {{ event_order }}
             rows between unbounded preceding and current row
         ) as activity_block_number,
         max(case when is_activity_block_start = 1 then occurred_at_ms end) over (
-            partition by {{ person }} order by {{ event_order }}
+            partition by {{ event_group }} order by {{ event_order }}
             rows between unbounded preceding and current row
         ) as activity_block_started_at_ms
     from activity_block_starts
@@ -80,11 +87,8 @@ activity_blocks as (
 length_windows as (
     select
         *,
-        {%- if by_tracker %}
-        case when tracker_session_id is not null then 0 else
-        {%- endif %}
         floor((occurred_at_ms - activity_block_started_at_ms) / {{ max_length_ms }})
-        {%- if by_tracker %} end{%- endif %} as length_window_number
+            as length_window_number
     from activity_blocks
 ),
 
@@ -92,11 +96,11 @@ sessions_ordered as (
     select
         *,
         first_value(event_id) over (
-            partition by {{ person }}, activity_block_number, length_window_number
+            partition by {{ event_group }}, activity_block_number, length_window_number
             order by {{ event_order }}
         ) as session_first_event_id,
         row_number() over (
-            partition by {{ person }}, activity_block_number, length_window_number
+            partition by {{ event_group }}, activity_block_number, length_window_number
             order by {{ event_order }}
         ) as event_index
     from length_windows

@@ -27,6 +27,7 @@ events_to_sessionize as (
 tracking_plan as (
     select
         event_name,
+        event_category,
         is_page_view,
         is_conversion
     from {{ ref('tracking_plan') }}
@@ -46,8 +47,11 @@ final as (
         sessionized.user_id,
         sessionized.tracker_session_id,
         sessionized.event_name,
-        tracking_plan.is_page_view,
-        tracking_plan.is_conversion,
+        -- an event not in the tracking plan is a custom event: neither a page view nor a
+        -- conversion
+        coalesce(tracking_plan.event_category, 'custom') as event_category,
+        coalesce(tracking_plan.is_page_view, false) as is_page_view,
+        coalesce(tracking_plan.is_conversion, false) as is_conversion,
         sessionized.occurred_at,
         sessionized.received_at,
         sessionized.loaded_at,
@@ -73,7 +77,7 @@ final as (
         sessionized.revenue,
         sessionized.properties
     from sessionized
-    inner join tracking_plan
+    left join tracking_plan
         on sessionized.event_name = tracking_plan.event_name
 )
 

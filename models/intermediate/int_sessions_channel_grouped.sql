@@ -12,11 +12,19 @@ first_events as (
     where event_index = 1
 ),
 
-source_categories as (
+-- GA4's source list, compared ignoring case.
+ga4_source_categories as (
     select
-        source,
+        lower(source) as listed_source,
         source_category
-    from {{ ref('channel_source_categories') }}
+    from {{ ref('ga4_source_categories') }}
+),
+
+search_engine_referrers as (
+    select
+        lower(referrer_host) as referrer_host,
+        source as search_engine
+    from {{ ref('search_engine_referrers') }}
 ),
 
 -- GA4 ignores referrals from the site itself and drops a leading 'www.' from referrers.
@@ -39,47 +47,49 @@ referrers as (
     from first_events
 ),
 
-referrer_categories as (
+referrer_search_engines as (
     select
         referrers.*,
-        source_categories.source_category as referrer_source_category
+        search_engine_referrers.search_engine
     from referrers
-    left join source_categories
-        on referrers.referrer_source = source_categories.source
+    left join search_engine_referrers
+        on referrers.referrer_source = search_engine_referrers.referrer_host
 ),
 
--- GA4's session source / medium / campaign: UTM parameters first, then the referrer
--- (a search engine is 'organic', any other site 'referral'), else '(direct)' / '(none)'.
+-- GA4's session source / medium / campaign: UTM parameters first, then the referrer (a
+-- search engine under its name with medium 'organic', any other site under its host with
+-- 'referral'), else '(direct)' / '(none)'.
 attributed as (
     select
         session_id,
         case
             when has_utm then coalesce(utm_source, '(not set)')
+            when search_engine is not null then search_engine
             when referrer_source is not null then referrer_source
             else '(direct)'
         end as session_source,
         case
             when has_utm then coalesce(utm_medium, '(not set)')
-            when referrer_source_category = 'search' then 'organic'
+            when search_engine is not null then 'organic'
             when referrer_source is not null then 'referral'
             else '(none)'
         end as session_medium,
         case
             when has_utm then coalesce(utm_campaign, '(not set)')
-            when referrer_source_category = 'search' then '(organic)'
+            when search_engine is not null then '(organic)'
             when referrer_source is not null then '(referral)'
             else '(direct)'
         end as session_campaign
-    from referrer_categories
+    from referrer_search_engines
 ),
 
 categorized as (
     select
         attributed.*,
-        source_categories.source_category
+        ga4_source_categories.source_category
     from attributed
-    left join source_categories
-        on lower(attributed.session_source) = source_categories.source
+    left join ga4_source_categories
+        on lower(attributed.session_source) = ga4_source_categories.listed_source
 ),
 
 final as (

@@ -1,6 +1,22 @@
 {#- Incremental: the rows of every affected person (macro incremental_affected_persons)
     are rebuilt from that person's events and replace the stored ones (delete+insert by
-    person_id); rows of anonymous persons merged into a user are deleted (post-hook). -#}
+    person_id); rows of anonymous persons merged into a user are deleted (post-hook).
+
+    With use_tracker_session_id, sessions follow the tracker's session ids (macro
+    sessionize): a session's tracker_session_id is that of its events, and every session of
+    a tracker session that the timeout or the max length cut into several is flagged (a
+    window over the person's sessions, all rebuilt together, so an incremental run equals a
+    full build). Without it: null and false. -#}
+{%- if var('use_tracker_session_id') %}
+    {%- set tracker_session_id = 'first_events.tracker_session_id' %}
+    {%- set is_tracker_session_split -%}
+        tracker_session_id is not null
+        and count(*) over (partition by person_id, tracker_session_id) > 1
+    {%- endset %}
+{%- else %}
+    {%- set tracker_session_id = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
+    {%- set is_tracker_session_split = 'false' %}
+{%- endif %}
 {{ config(
     materialized=incremental_materialization(),
     unique_key='person_id',
@@ -57,6 +73,8 @@ first_events as (
     select
         session_id,
         anonymous_id,
+        tracker_session_id,
+        seconds_since_previous_event,
         referrer_url,
         referrer_host,
         utm_source,
@@ -94,6 +112,8 @@ sessions_joined as (
         {{ seconds_between('session_totals.started_at', 'session_totals.ended_at') }}
             as duration_seconds,
         first_events.anonymous_id,
+        {{ tracker_session_id }} as tracker_session_id,
+        first_events.seconds_since_previous_event as first_event_seconds_since_previous,
         first_events.referrer_url,
         first_events.referrer_host,
         first_events.utm_source,
@@ -123,7 +143,17 @@ sessions_joined as (
 sessions_classified as (
     select
         *,
-        {{ is_engaged_session('duration_seconds', 'n_conversions', 'n_page_views') }} as is_engaged
+        {{ is_engaged_session('duration_seconds', 'n_conversions', 'n_page_views') }} as is_engaged,
+        -- the rule of macro sessionize that started the session, told by its first event's
+        -- gap to the previous event of its group (the person, or the person's tracker session)
+        case
+            when first_event_seconds_since_previous is null and tracker_session_id is not null
+                then 'tracker_session'
+            when first_event_seconds_since_previous is null then 'first_event'
+            when first_event_seconds_since_previous > {{ var('session_timeout_minutes') * 60 }}
+                then 'inactivity_timeout'
+            else 'max_length'
+        end as session_start_reason
     from sessions_joined
 ),
 
@@ -135,6 +165,9 @@ final as (
             partition by person_id
             order by started_at, session_id
         ) as {{ dbt.type_bigint() }}) as session_index,
+        session_start_reason,
+        tracker_session_id,
+        {{ is_tracker_session_split }} as is_tracker_session_split,
         anonymous_id,
         started_at,
         ended_at,

@@ -150,15 +150,8 @@ def _spellings(name: str) -> tuple[str, ...]:
 
 
 N_SPELLINGS = 1 + len(_spellings("x"))  # the canonical name plus its variants
-UNKNOWN_EVENT_NAMES: tuple[str, ...] = (
-    "unknown_event",
-    "debug_ping",
-    "Test Event",
-    "page_vew",
-    "heartbeat",
-)
-EVENT_NAME_STRINGS: tuple[str, ...] = (
-    tuple(s for name in EVENT_NAMES for s in (name, *_spellings(name))) + UNKNOWN_EVENT_NAMES
+EVENT_NAME_STRINGS: tuple[str, ...] = tuple(
+    s for name in EVENT_NAMES for s in (name, *_spellings(name))
 )
 SPELLING_RATE = 0.02
 
@@ -448,7 +441,6 @@ INVALID_REASONS: tuple[str, ...] = (
     "invalid_occurred_at",
     "invalid_received_at",
     "future_occurred_at",
-    "unknown_event_name",
     "invalid_revenue",
     "invalid_click_position",
 )
@@ -458,7 +450,6 @@ INVALID_REASONS: tuple[str, ...] = (
     INVALID_OCCURRED_AT,
     INVALID_RECEIVED_AT,
     FUTURE_OCCURRED_AT,
-    UNKNOWN_EVENT_NAME,
     INVALID_REVENUE,
     INVALID_CLICK_POSITION,
 ) = range(len(INVALID_REASONS))
@@ -1440,7 +1431,7 @@ def _build_tables(
         "anonymous_id": ids.anonymous_id,
         "user_id": ids.user_id,
         "session_id": ids.session_id,
-        "event_name": _event_names(rng, clean, raw),
+        "event_name": _event_names(clean, raw),
         "occurred_at": _with_defects(
             rng, _timestamps(rows.occurred_ms), raw.defect(INVALID_OCCURRED_AT), BAD_TIMESTAMPS
         ),
@@ -1504,14 +1495,10 @@ def _identity_columns(
     )
 
 
-def _event_names(rng: np.random.Generator, clean: _Events, raw: _RawRowKeys) -> pa.Array:
-    """The event name as sent: canonical or a variant spelling; unknown names on the rows
-    made invalid for it."""
+def _event_names(clean: _Events, raw: _RawRowKeys) -> pa.Array:
+    """The event name as sent: canonical or a variant spelling. (A name not in the tracking
+    plan is no defect: it flows as a custom event.)"""
     name_code = clean.event_type[raw.src] * N_SPELLINGS + clean.spelling[raw.src]
-    unknown = raw.defect(UNKNOWN_EVENT_NAME)
-    name_code[unknown] = len(EVENT_NAMES) * N_SPELLINGS + rng.integers(
-        0, len(UNKNOWN_EVENT_NAMES), len(unknown)
-    )
     return _take(EVENT_NAME_STRINGS, name_code)
 
 

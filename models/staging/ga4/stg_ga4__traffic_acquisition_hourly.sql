@@ -1,24 +1,29 @@
 -- depends_on: {{ source('ga4', 'traffic_acquisition_hourly') }}
 with
 
--- Without an export configured: an empty relation of the export's columns.
+-- The export's columns by GA4's header text, in any order (macro select_ga4_traffic_export).
+-- Without an export configured: an empty relation of the same columns.
 export_rows as (
     {%- if var('ga4_traffic_export_location') != '' %}
-        select * from {{ source('ga4', 'traffic_acquisition_hourly') }}
+        select {{ select_ga4_traffic_export(source('ga4', 'traffic_acquisition_hourly')) }}
+        from {{ source('ga4', 'traffic_acquisition_hourly') }}
     {%- else %}
         select
-            cast(null as {{ dbt.type_string() }}) as date_hour,
-            cast(null as {{ dbt.type_string() }}) as session_primary_channel_group,
-            cast(null as {{ dbt.type_string() }}) as users,
-            cast(null as {{ dbt.type_string() }}) as sessions,
-            cast(null as {{ dbt.type_string() }}) as engaged_sessions,
-            cast(null as {{ dbt.type_string() }}) as average_engagement_time_per_session,
-            cast(null as {{ dbt.type_string() }}) as engaged_sessions_per_user,
-            cast(null as {{ dbt.type_string() }}) as events_per_session,
-            cast(null as {{ dbt.type_string() }}) as engagement_rate,
-            cast(null as {{ dbt.type_string() }}) as event_count
+        {%- for column in ga4_traffic_export_columns() %}
+                cast(null as {{ dbt.type_string() }}) as {{ column.name }}
+                {{- ',' if not loop.last }}
+        {%- endfor %}
         where 1 = 0
     {%- endif %}
+),
+
+-- GA4's totals row ('Grand total' in place of a dimension) sums the rows: not an hour.
+hour_rows as (
+    select *
+    from export_rows
+    where
+        coalesce(lower(trim(date_hour)), '') <> 'grand total'
+        and coalesce(lower(trim(session_primary_channel_group)), '') <> 'grand total'
 ),
 
 typed as (
@@ -35,14 +40,14 @@ typed as (
         {{ try_cast('trim(events_per_session)', type_double()) }} as events_per_session,
         {{ try_cast('trim(engagement_rate)', type_double()) }} as engagement_rate,
         {{ try_cast('trim(event_count)', dbt.type_bigint()) }} as event_count
-    from export_rows
+    from hour_rows
 ),
 
 final as (
     select
         *,
         case
-            when not {{ regex_matches('date_hour', '^[0-9]{10}$') }}
+            when date_hour is null or not {{ regex_matches('date_hour', '^[0-9]{10}$') }}
                 then 'invalid_date_hour'
             when session_primary_channel_group is null or session_primary_channel_group = ''
                 then 'missing_channel_group'
@@ -56,6 +61,8 @@ final as (
                 or engagement_rate is null
                 or event_count is null
                 then 'invalid_metric'
+            when engagement_rate < 0 or engagement_rate > 1
+                then 'engagement_rate_not_a_fraction'
         end as invalid_reason
     from typed
 )

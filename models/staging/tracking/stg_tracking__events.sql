@@ -5,7 +5,7 @@
 {%- set run_started_text = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
 {%- set run_started = "cast('" ~ run_started_text ~ "' as " ~ timestamp_type ~ ")" -%}
 {#- By default the source is the demo seed: tell the DAG, so seeding runs first. -#}
-{%- if not from_landing_files
+{%- if not from_landing_files and var('event_format') == 'contract'
     and not var('raw_events_schema') and var('raw_events_identifier') == 'raw_events' %}
 -- depends_on: {{ ref('raw_events') }}
 {%- endif %}
@@ -33,8 +33,12 @@ with
     ),
 {% else %}
     raw_events as (
-        select {{ select_event_contract(source('tracking', 'events')) }}
-        from {{ source('tracking', 'events') }}
+        {%- if var('event_format') == 'contract' %}
+            select {{ select_event_contract(source('tracking', 'events')) }}
+            from {{ source('tracking', 'events') }}
+        {%- else %}
+            {{ select_tracker_tables() | indent(8) }}
+        {%- endif %}
     ),
 
     {% if is_incremental() %}
@@ -79,6 +83,13 @@ with
     ),
 {% endif %}
 
+event_name_aliases as (
+    select
+        alias,
+        event_name
+    from {{ ref('event_name_aliases') }}
+),
+
 tracking_plan as (
     select event_name from {{ ref('tracking_plan') }}
 ),
@@ -90,8 +101,10 @@ typed as (
         nullif(trim(anonymous_id), '') as anonymous_id,
         nullif(trim(user_id), '') as user_id,
         nullif(trim(session_id), '') as tracker_session_id,
-        {{ normalize_event_name('event_name') }} as event_name,
-        event_name as event_name_raw,
+        coalesce(
+            event_name_aliases.event_name, {{ normalize_event_name('raw_events_keyed.event_name') }}
+        ) as event_name,
+        raw_events_keyed.event_name as event_name_raw,
         {{ parse_utc_timestamp('occurred_at') }} as occurred_at,
         occurred_at as occurred_at_raw,
         {{ parse_utc_timestamp('received_at') }} as received_at,
@@ -120,6 +133,8 @@ typed as (
         properties,
         loaded_at
     from raw_events_keyed
+    left join event_name_aliases
+        on {{ normalize_event_name('raw_events_keyed.event_name') }} = event_name_aliases.alias
 ),
 
 validated as (
@@ -147,7 +162,9 @@ validated as (
                 typed.occurred_at
                 > {{ dbt.dateadd('hour', var('max_clock_skew_hours'), 'typed.received_at') }}
                 then 'future_occurred_at'
+            {%- if var('quarantine_unknown_event_names') %}
             when tracking_plan.event_name is null then 'unknown_event_name'
+            {%- endif %}
             when typed.revenue is null and typed.revenue_raw is not null then 'invalid_revenue'
             when typed.revenue < 0 or typed.revenue > {{ var('max_event_revenue') }}
                 then 'revenue_out_of_range'

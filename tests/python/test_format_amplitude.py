@@ -1,0 +1,264 @@
+"""event_format: amplitude, Amplitude's Export API events (JSON lines), onto the event contract.
+
+1. The hand-written fixture tests/fixtures/amplitude/events.jsonl (its README says what each
+   line is), in the documented shape of the export
+   (https://amplitude.com/docs/apis/analytics/export: event_type, device_id, user_id,
+   session_id in epoch milliseconds, event_time and server_received_time in UTC,
+   event_properties, $insert_id, uuid): every event of each kind lands in the marts with the
+   person, session, page and channel written by hand below, the duplicate $insert_id is
+   dropped and the unmappable lines are quarantined with their reason.
+2. The generator's events written by bawh.trackers.amplitude give the same persons, sessions,
+   page views and quarantine as the contract build of the same events.
+"""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from collections import Counter
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from bawh.generator import EVENT_COLUMNS, GeneratorConfig, generate, write_parquet
+from bawh.trackers import amplitude
+from conftest import PROJECT_DIR, DbtRun, build_from_landing
+
+pytestmark = pytest.mark.slow
+
+FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "amplitude" / "events.jsonl"
+MARTS = (
+    "+fct_page_views",
+    "+fct_sessions",
+    "+dim_persons",
+    "+int_events_quarantined",
+    "+rpt_event_reconciliation",
+)
+MAC = "6f2b1c3d-8a4e-4f10-9b7c-2e5d4a3b1c01"
+IPAD = "c3e8a1f0-4b2d-4e6a-9c1f-7a5b3d2e0b02"
+IPHONE = "f0a9b8c7-d6e5-4f43-a2b1-c0d9e8f70c03"
+
+
+def utc(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text)
+
+
+@pytest.fixture(scope="module")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
+    work_dir = tmp_path_factory.mktemp("amplitude_fixture")
+    (work_dir / "landing").mkdir()
+    shutil.copy(FIXTURE, work_dir / "landing" / "events.jsonl")
+    return build_from_landing(
+        work_dir,
+        str(work_dir / "landing" / "*.jsonl"),
+        file_format="json",
+        select=MARTS,
+        event_format="amplitude",
+        use_tracker_session_id=True,
+    )
+
+
+# Every clean event of the fixture ($insert_id, else uuid): its event name after the alias
+# seed, its person, its session's tracker id (device_id-session_id) and landing page.
+EXPECTED_EVENTS = {
+    "0c9f6a52-7c1e-4e57-9d1a-5b0e2f1a0001": ("page_view", "amp_user_42", f"{MAC}-1788598800000", "/"),
+    "0c9f6a52-7c1e-4e57-9d1a-5b0e2f1a0002": ("click", "amp_user_42", f"{MAC}-1788598800000", "/"),
+    "a1d3e0c2-5b6f-11f1-8000-000000000003": ("identify", "amp_user_42", f"{MAC}-1788598800000", "/"),
+    "0c9f6a52-7c1e-4e57-9d1a-5b0e2f1a0004": ("order_completed", "amp_user_42", f"{MAC}-1788598800000", "/"),
+    "7d20b8e4-1f3a-4c55-a0b2-9e8d7c6b0006": ("page_view", IPAD, f"{IPAD}-1788652500000", "/docs"),
+    "7d20b8e4-1f3a-4c55-a0b2-9e8d7c6b0007": ("feature_used", IPAD, f"{IPAD}-1788652500000", "/docs"),
+    # session_id -1: outside any Amplitude session, so a session of its own
+    "7d20b8e4-1f3a-4c55-a0b2-9e8d7c6b0008": ("page_view", IPAD, None, "/pricing"),
+    "e41a7b3c-99d0-4a8e-b6f1-3c2d1e0f0009": ("page_view", IPHONE, f"{IPHONE}-1788782400000", "/blog"),
+}
+
+
+def test_every_clean_event_has_its_person_and_session(fixture_build: DbtRun) -> None:
+    rows = fixture_build.query(
+        "select events.event_id, events.event_name, events.person_id,"
+        " sessions.tracker_session_id, sessions.landing_page_path"
+        " from intermediate.int_events_sessionized as events"
+        " inner join marts.fct_sessions as sessions on events.session_id = sessions.session_id"
+    )
+    assert {row[0]: row[1:] for row in rows} == EXPECTED_EVENTS
+
+
+def test_event_fields_from_event_properties(fixture_build: DbtRun) -> None:
+    """Autocapture's element selector, click positions as a string and a number, $revenue as
+    a string and $productId, feature_name; event_time without fraction."""
+    rows = fixture_build.query(
+        "select event_name, element, click_x, click_y, product_id, revenue, feature_name, occurred_at"
+        " from intermediate.int_events_deduplicated"
+        " where event_name in ('click', 'order_completed', 'feature_used')"
+        " or event_id like '%0008'"
+    )
+    assert sorted(rows) == [
+        ("click", "button#signup", 120, 340, None, None, None, utc("2026-09-05 09:01:30")),
+        ("feature_used", None, None, None, None, None, "dashboards", utc("2026-09-06 00:05:00")),
+        ("order_completed", None, None, None, "p-0007", Decimal("129"), None, utc("2026-09-05 09:03:00")),
+        ("page_view", None, None, None, None, None, None, utc("2026-09-06 00:06:00")),
+    ]
+
+
+def test_page_views(fixture_build: DbtRun) -> None:
+    rows = fixture_build.query(
+        "select person_id, page_path, referrer_url, device_type, country, viewed_at from marts.fct_page_views"
+    )
+    assert sorted(rows, key=lambda row: row[5]) == [
+        ("amp_user_42", "/", "https://www.google.com/", "desktop", "DE", utc("2026-09-05 09:00:00")),
+        (IPAD, "/docs", "https://news.ycombinator.com/", "tablet", "JP", utc("2026-09-05 23:55:00")),
+        (IPAD, "/pricing", None, "tablet", "JP", utc("2026-09-06 00:06:00")),
+        # platform iOS without a model is a phone; country null
+        (IPHONE, "/blog", None, "mobile", None, utc("2026-09-07 12:00:00")),
+    ]
+
+
+def test_sessions_and_channels(fixture_build: DbtRun) -> None:
+    """Paid search by UTM, a referral from Hacker News (a social source for GA4), the
+    session outside Amplitude's sessions, and an email campaign from the URL's query only;
+    the iPad's session crosses midnight under one session_id."""
+    rows = fixture_build.query(
+        "select tracker_session_id, started_at, ended_at, n_events, n_page_views, channel_group,"
+        " revenue from marts.fct_sessions"
+    )
+    assert sorted(rows, key=lambda row: row[1]) == [
+        (f"{MAC}-1788598800000", utc("2026-09-05 09:00:00"), utc("2026-09-05 09:03:00"), 4, 1,
+         "Paid Search", Decimal("129")),
+        (f"{IPAD}-1788652500000", utc("2026-09-05 23:55:00"), utc("2026-09-06 00:05:00"), 2, 1,
+         "Organic Social", Decimal("0")),
+        (None, utc("2026-09-06 00:06:00"), utc("2026-09-06 00:06:00"), 1, 1, "Direct", Decimal("0")),
+        (f"{IPHONE}-1788782400000", utc("2026-09-07 12:00:00"), utc("2026-09-07 12:00:00"), 1, 1,
+         "Email", Decimal("0")),
+    ]  # fmt: skip
+
+
+def test_persons(fixture_build: DbtRun) -> None:
+    rows = fixture_build.query(
+        "select person_id, is_identified, n_anonymous_ids, n_sessions, first_touch_channel_group"
+        " from marts.dim_persons"
+    )
+    assert sorted(rows) == [
+        ("amp_user_42", True, 1, 1, "Paid Search"),
+        (IPAD, False, 1, 2, "Organic Social"),
+        (IPHONE, False, 1, 1, "Email"),
+    ]
+
+
+def test_unmappable_lines_are_quarantined_with_a_reason(fixture_build: DbtRun) -> None:
+    """Neither $insert_id nor uuid; neither event_time nor a readable client_event_time. The
+    click re-sent with the same $insert_id is one event."""
+    rows = fixture_build.query(
+        "select event_id, occurred_at_raw, invalid_reason from intermediate.int_events_quarantined"
+    )
+    assert sorted(rows, key=lambda row: row[2]) == [
+        ("e41a7b3c-99d0-4a8e-b6f1-3c2d1e0f0011", "07/09/2026 12:06", "invalid_occurred_at"),
+        (None, "2026-09-07 12:05:00.000000", "missing_event_id"),
+    ]
+    reconciliation = fixture_build.query(
+        "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows, n_unaccounted_rows"
+        " from reports.rpt_event_reconciliation"
+    )
+    assert reconciliation == [(11, 8, 2, 1, 0)]
+
+
+# --- Generated truth round trip -------------------------------------------------------------
+
+CONFIG = GeneratorConfig(persons=40, days=7, seed=9, start_date=datetime.date(2026, 9, 7))
+# columns that hold ids made by the build (hashes of event ids) or the build's own load time
+BUILD_COLUMNS = {"session_id", "first_session_id", "page_view_id", "loaded_at", "last_loaded_at"}
+
+
+@pytest.fixture(scope="module")
+def round_trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, DbtRun]:
+    events = generate(CONFIG).events
+    contract_dir = tmp_path_factory.mktemp("amplitude_contract")
+    write_parquet(events, contract_dir / "landing")
+    contract = build_from_landing(contract_dir, str(contract_dir / "landing" / "*.parquet"), select=MARTS)
+    amplitude_dir = tmp_path_factory.mktemp("amplitude_generated")
+    amplitude.write_jsonl(events, amplitude_dir / "landing")
+    tracker = build_from_landing(
+        amplitude_dir,
+        str(amplitude_dir / "landing" / "*.jsonl"),
+        file_format="json",
+        select=MARTS,
+        event_format="amplitude",
+    )
+    return contract, tracker
+
+
+def rows_without_build_ids(run: DbtRun, relation: str) -> Counter[tuple[object, ...]]:
+    columns = [
+        name for (name,) in run.query(
+            "select column_name from information_schema.columns"
+            f" where table_schema || '.' || table_name = '{relation}' order by ordinal_position"
+        )
+        if name not in BUILD_COLUMNS
+    ]  # fmt: skip
+    return Counter(run.query(f"select {', '.join(columns)} from {relation}"))
+
+
+@pytest.mark.parametrize("relation", ["marts.dim_persons", "marts.fct_sessions", "marts.fct_page_views"])
+def test_generated_marts_equal_the_contract_build(round_trip: tuple[DbtRun, DbtRun], relation: str) -> None:
+    contract, tracker = round_trip
+    expected = rows_without_build_ids(contract, relation)
+    assert len(expected) > 20
+    assert rows_without_build_ids(tracker, relation) == expected
+
+
+def test_generated_sessions_hold_the_same_events(round_trip: tuple[DbtRun, DbtRun]) -> None:
+    def sessions(run: DbtRun) -> set[frozenset[str]]:
+        members: dict[str, set[str]] = {}
+        for session_id, event_id in run.query(
+            "select session_id, event_id from intermediate.int_events_sessionized"
+        ):
+            members.setdefault(session_id, set()).add(event_id)
+        return {frozenset(events) for events in members.values()}
+
+    contract, tracker = round_trip
+    assert sessions(tracker) == sessions(contract)
+
+
+def test_generated_quarantine_and_duplicates_equal_the_contract_build(
+    round_trip: tuple[DbtRun, DbtRun],
+) -> None:
+    contract, tracker = round_trip
+    reasons = "select event_id, invalid_reason from intermediate.int_events_quarantined"
+    assert Counter(tracker.query(reasons)) == Counter(contract.query(reasons))
+    reconciliation = (
+        "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows,"
+        " n_conflicting_duplicate_rows, n_unaccounted_rows from reports.rpt_event_reconciliation"
+    )
+    assert tracker.query(reconciliation) == contract.query(reconciliation)
+
+
+def test_writer_shapes_the_export_and_carries_defects() -> None:
+    """Export times with microseconds, the session start in milliseconds (-1 without a
+    session), the device as the SDK describes it, and a malformed value as the same text."""
+    rows = [
+        {"event_id": "e_1", "anonymous_id": "a_1", "user_id": None, "session_id": "s_1",
+         "event_name": "Page View", "occurred_at": "2026-09-01 08:25:18.357",
+         "received_at": "2026-09-01 08:25:19", "page_url": "https://shop.example.com/",
+         "device_type": "tablet", "country": "CH"},
+        {"event_id": None, "anonymous_id": None, "user_id": "u_1", "session_id": None,
+         "event_name": "click", "occurred_at": "not-a-time", "received_at": None,
+         "click_x": "12px", "revenue": "N/A"},
+    ]  # fmt: skip
+    columns = {name: [row.get(name) for row in rows] for name in EVENT_COLUMNS}
+    table = pa.table(columns, schema=pa.schema([(name, pa.string()) for name in EVENT_COLUMNS]))
+    page_view, click = amplitude.records(table)
+    assert {key: value for key, value in page_view.items() if key != "uuid"} == {
+        "$insert_id": "e_1", "event_type": "[Amplitude] Page Viewed", "device_id": "a_1",
+        "session_id": 1_788_251_118_357, "event_time": "2026-09-01 08:25:18.357000",
+        "client_event_time": "2026-09-01 08:25:18.357000",
+        "server_received_time": "2026-09-01 08:25:19.000000",
+        "server_upload_time": "2026-09-01 08:25:19.000000",
+        "event_properties": {"[Amplitude] Page Location": "https://shop.example.com/"},
+        "platform": "Web", "device_type": "Apple iPad Air", "device_family": "Apple iPad",
+        "os_name": "Mobile Safari", "country": "Switzerland",
+    }  # fmt: skip
+    assert click == {
+        "event_type": "[Amplitude] Element Clicked", "user_id": "u_1", "session_id": -1,
+        "event_time": "not-a-time", "client_event_time": "not-a-time",
+        "event_properties": {"click_x": "12px", "$revenue": "N/A"}, "platform": "Web",
+    }  # fmt: skip

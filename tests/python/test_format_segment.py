@@ -1,0 +1,226 @@
+"""event_format: segment. Segment calls mapped onto the event contract (macro
+segment_event_contract) land in the marts with the right person, session, page and channel.
+
+1. A hand-written fixture (tests/fixtures/segment/calls.jsonl) in the shape of Segment's S3 and
+   webhook destinations, one call per line, per Segment's Spec
+   (https://segment.com/docs/connections/spec/common/, /spec/page/, /spec/track/,
+   /spec/identify/, /spec/alias/): keys in other orders, numbers as strings, explicit nulls, an
+   offset and a named time zone (context.timezone), a duplicate messageId, an identify and an
+   alias, a tracker session id (Segment's Amplitude (Actions) plugin) across midnight, and calls
+   that cannot be mapped. The expected values below are written by hand from the fixture.
+2. Generated truth through Segment's warehouse tables (pages, tracks and the per-event tables:
+   https://segment.com/docs/connections/storage/warehouses/schema/) and through its JSON must
+   give the marts of the contract build of the same generated events.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from bawh import dbt_runner
+from bawh.generator import GeneratorConfig, generate, write_parquet
+from bawh.trackers import segment
+from conftest import PROJECT_DIR, DbtRun, build_from_landing, run_dbt
+
+pytestmark = pytest.mark.slow
+
+FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "segment" / "calls.jsonl"
+MARTS = ("+fct_sessions", "+fct_page_views", "+dim_persons", "+int_events_quarantined")
+CONFIG = GeneratorConfig(persons=40, days=7, seed=5, start_date=datetime.date(2026, 9, 1))
+
+
+def at(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text)
+
+
+@pytest.fixture(scope="module")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
+    work_dir = tmp_path_factory.mktemp("segment_fixture")
+    (work_dir / "landing").mkdir()
+    shutil.copy(FIXTURE, work_dir / "landing" / FIXTURE.name)
+    return build_from_landing(
+        work_dir,
+        str(work_dir / "landing" / "*.jsonl"),
+        "json",
+        MARTS,
+        event_format="segment",
+        use_tracker_session_id=True,
+    )
+
+
+def test_page_calls_are_page_views_of_the_stitched_person_in_their_session(fixture_build: DbtRun) -> None:
+    rows = fixture_build.query(
+        "select page_path, person_id, viewed_at, session_id from marts.fct_page_views order by viewed_at"
+    )
+    assert [row[:3] for row in rows] == [
+        # anon-a1 before its identify: the page belongs to user-42
+        ("/pricing", "user-42", at("2026-10-05 09:00:00")),
+        # originalTimestamp 11:20 at +02:00, no corrected timestamp
+        ("/checkout/complete", "user-42", at("2026-10-05 09:20:00")),
+        # 22:01 local time in context.timezone Europe/Zurich (CEST); anon-a2 aliased to user-42
+        ("/docs/getting-started", "user-42", at("2026-10-06 20:01:00")),
+        ("/", "anon-b", at("2026-10-07 23:50:00")),
+        ("/signup", "anon-b", at("2026-10-08 00:10:00")),
+    ]
+    sessions = [row[3] for row in rows]
+    assert sessions[0] == sessions[1] and sessions[3] == sessions[4]
+    assert len({sessions[0], sessions[2], sessions[3]}) == 3
+
+
+def test_sessions_keep_channel_tracker_session_device_and_country(fixture_build: DbtRun) -> None:
+    rows = fixture_build.query(
+        """
+        select person_id, started_at, ended_at, session_date, n_events, n_page_views,
+            landing_page_path, exit_page_path, channel_group, session_source, tracker_session_id,
+            device_type, country, revenue
+        from marts.fct_sessions order by started_at
+        """
+    )
+    assert rows == [
+        (
+            "user-42", at("2026-10-05 09:00:00"), at("2026-10-05 09:20:00"), datetime.date(2026, 10, 5),
+            5, 2, "/pricing", "/checkout/complete", "Email", "newsletter", "anon-a1/1791190800000",
+            # country: the region of locale de-CH (no context.location)
+            "desktop", "CH", Decimal("49.90"),
+        ),
+        (
+            # the page, then the alias; device.type ios is mobile; location.country is a name,
+            # so the region of locale en-US
+            "user-42", at("2026-10-06 20:01:00"), at("2026-10-06 20:02:00"), datetime.date(2026, 10, 6),
+            2, 1, "/docs/getting-started", "/docs/getting-started", "Organic Search", "google", None,
+            "mobile", "US", Decimal("0"),
+        ),
+        (
+            # one tracker session across midnight, not split
+            "anon-b", at("2026-10-07 23:50:00"), at("2026-10-08 00:10:00"), datetime.date(2026, 10, 7),
+            3, 2, "/", "/signup", "Referral", "blog.example.org", "anon-b/1791416400000",
+            "desktop", "FR", Decimal("0"),
+        ),
+    ]  # fmt: skip
+
+
+def test_identify_and_alias_stitch_both_devices_to_the_user(fixture_build: DbtRun) -> None:
+    rows = fixture_build.query(
+        "select person_id, user_id, is_identified, n_anonymous_ids, n_sessions, n_page_views"
+        " from marts.dim_persons order by person_id"
+    )
+    assert rows == [("anon-b", None, False, 1, 1, 2), ("user-42", "user-42", True, 2, 2, 3)]
+
+
+def test_calls_map_names_properties_and_clicks(fixture_build: DbtRun) -> None:
+    rows = fixture_build.query(
+        """
+        select event_id, event_name, product_id, revenue, element, click_x, click_y, user_id
+        from intermediate.int_events_deduplicated
+        where event_id in ('ajs-next-m-a2', 'ajs-next-m-a3', 'ajs-next-m-a4', 'ajs-next-m-b2')
+        order by event_id
+        """
+    )
+    assert rows == [
+        ("ajs-next-m-a2", "product_viewed", "p-7", None, None, None, None, None),
+        ("ajs-next-m-a3", "identify", None, None, None, None, None, "user-42"),
+        ("ajs-next-m-a4", "order_completed", None, Decimal("49.90"), None, None, None, "user-42"),
+        # click_x sent as the string "120", click_y as a number
+        ("ajs-next-m-b2", "click", None, None, "cta-signup", 120, 48, None),
+    ]
+    properties = fixture_build.query(
+        "select properties from intermediate.int_events_deduplicated where event_id = 'ajs-next-m-a3'"
+    )
+    assert '"plan":"pro"' in properties[0][0].replace(" ", "")  # identify: its traits
+
+
+def test_unmappable_calls_are_quarantined_and_the_duplicate_dropped(fixture_build: DbtRun) -> None:
+    quarantined = fixture_build.query(
+        "select coalesce(event_id, '-'), invalid_reason from intermediate.int_events_quarantined order by 1"
+    )
+    assert quarantined == [
+        ("-", "missing_event_id"),  # a track call without messageId
+        ("srv-m-q2", "missing_person_id"),  # neither anonymousId nor userId
+        ("srv-m-q3", "invalid_occurred_at"),  # timestamp 'yesterday'
+        ("srv-m-q4", "invalid_occurred_at"),  # a time zone name that does not exist
+        ("srv-m-q5", "invalid_revenue"),  # revenue 'free'
+    ]
+    n_clean, n_duplicates = fixture_build.query(
+        "select count(*), sum(n_duplicates) from intermediate.int_events_deduplicated"
+    )[0]
+    # 16 lines = 10 clean calls + 5 quarantined + 1 second copy of ajs-next-m-a4
+    assert (n_clean, n_duplicates) == (10, 1)
+
+
+# --- Generated truth: the same marts as the contract build --------------------------------
+
+
+def mart_rows(run: DbtRun, relation: str) -> list[tuple[object, ...]]:
+    """Every row of a mart, sorted, without the columns of when a build loaded it."""
+    columns = [row[0] for row in run.query(f"describe {relation}") if "loaded_at" not in row[0]]
+    return run.query(f"select {', '.join(columns)} from {relation} order by all")
+
+
+def test_generated_truth_in_warehouse_tables_gives_the_marts_of_the_contract_build(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Segment's warehouse tables loaded into the warehouse (schema segment) and read as the
+    segment source: pages and the per-event tables, not tracks (whose calls they repeat)."""
+    events = generate(CONFIG).events
+    contract_dir = tmp_path_factory.mktemp("segment_contract")
+    write_parquet(events, contract_dir / "landing")
+    contract = build_from_landing(contract_dir, str(contract_dir / "landing" / "*.parquet"), "parquet", MARTS)
+
+    segment_dir = tmp_path_factory.mktemp("segment_tables")
+    paths = segment.write_tables(events, segment_dir / "tables")
+    with duckdb.connect(str(segment_dir / dbt_runner.WAREHOUSE_FILE)) as connection:
+        connection.execute("create schema segment")
+        for name, path in paths.items():
+            connection.execute(f"create table segment.{name} as select * from read_parquet('{path}')")
+    run = run_dbt(
+        ["build", "--select", *MARTS, "--indirect-selection", "cautious", "--exclude", "raw_events"],
+        segment_dir,
+        {
+            "event_format": "segment",
+            "segment_tables": ["tracks", "pages"],
+            "segment_event_tables": sorted(set(paths) - {"pages", "tracks"}),
+        },
+    )
+    assert run.returncode == 0, run.output[-6000:]
+
+    for relation in ("marts.dim_persons", "marts.fct_sessions", "marts.fct_page_views"):
+        expected = mart_rows(contract, relation)
+        assert expected, relation
+        assert mart_rows(run, relation) == expected, relation
+    reasons = (
+        "select invalid_reason, count(*) from intermediate.int_events_quarantined group by all order by all"
+    )
+    assert run.query(reasons) == contract.query(reasons)
+    duplicates = "select count(*), sum(n_duplicates) from intermediate.int_events_deduplicated"
+    assert run.query(duplicates) == contract.query(duplicates)
+
+
+def test_the_json_writer_keeps_ids_times_and_names(tmp_path: Path) -> None:
+    """The JSON lines (the landing-file path, whose mapping the fixture checks) carry each
+    generated row's id, person, times and name where Segment's Spec puts them."""
+    small = GeneratorConfig(persons=3, days=2, seed=5, start_date=datetime.date(2026, 9, 1), invalid_rate=0)
+    events = generate(small).events
+    (path,) = segment.write_jsonl(events, tmp_path / "landing")
+    written = [
+        (call.get("messageId"), call.get("anonymousId"), call.get("userId"), call.get("timestamp"),
+         call.get("receivedAt"), "page_view" if call["type"] == "page" else call["event"])
+        for call in map(json.loads, path.read_text().splitlines())
+    ]  # fmt: skip
+    generated = [
+        (row["event_id"], row["anonymous_id"], row["user_id"], iso(row["occurred_at"]),
+         iso(row["received_at"]), segment.TRACK_NAMES.get(row["event_name"], row["event_name"]))
+        for row in events.to_pylist()
+    ]  # fmt: skip
+    assert written == generated
+
+
+def iso(text: str) -> str:
+    """Our statement of Segment's time format: ISO 8601 in UTC, milliseconds, Z."""
+    return datetime.datetime.fromisoformat(text).isoformat(timespec="milliseconds") + "Z"
