@@ -9,6 +9,7 @@ import datetime
 import json
 import os
 import pwd
+import shlex
 import shutil
 import socket
 import subprocess
@@ -87,8 +88,9 @@ def build_from_landing(
     **variables: object,
 ) -> DbtRun:
     """`dbt build` every model and test, or only the `select`ed models (with their tests: those
-    whose every parent is built), reading raw events from a landing folder."""
-    selection = ["--select", *select, "--indirect-selection", "cautious"] if select else []
+    whose every parent is built, the project's indirect selection), reading raw events from a
+    landing folder."""
+    selection = ["--select", *select] if select else []
     run = run_dbt(
         ["build", *selection, "--exclude", "raw_events"],
         work_dir,
@@ -109,6 +111,57 @@ def read_edge_cases() -> pa.Table:
             strings_can_be_null=True,
         ),
     )
+
+
+README = PROJECT_DIR / "README.md"
+# The vars of a README command that name a file, folder or glob, relative to where it is run.
+LOCATION_VARS = ("raw_events_location", "ga4_traffic_export_location", "support_files_location")
+
+
+@dataclass(frozen=True)
+class ReadmeCommand:
+    """A dbt command of the README's "Use your own events" table."""
+
+    arguments: list[str]  # after the dbt executable, without --vars
+    variables: dict[str, object]  # its --vars
+
+    def input_folder(self, work_dir: Path) -> Path:
+        """The folder the command reads its input from, when run in work_dir."""
+        (value,) = (str(self.variables[key]) for key in LOCATION_VARS if key in self.variables)
+        path = work_dir / value
+        return path.parent if any(char in path.name for char in "*?[") or path.suffix else path
+
+    def run(self, work_dir: Path, **extra_variables: object) -> DbtRun:
+        """The command, run on a fresh warehouse in work_dir, its input read where it names it
+        relative to work_dir (the caller puts the input there); extra vars are added."""
+        variables = {
+            key: str(work_dir / str(value)) if key in LOCATION_VARS else value
+            for key, value in self.variables.items()
+        }
+        return run_dbt(self.arguments, work_dir, {**variables, **extra_variables})
+
+
+def run_readme_command(row: str, inputs: list[Path], work_dir: Path, **extra_variables: object) -> DbtRun:
+    """The README's command of `row` on a fresh warehouse in work_dir, with the `inputs`
+    files copied where it reads; it must pass."""
+    command = readme_command(row)
+    folder = command.input_folder(work_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in inputs:
+        shutil.copy(path, folder / path.name)
+    run = command.run(work_dir, **extra_variables)
+    assert run.returncode == 0, run.output[-6000:]
+    return run
+
+
+def readme_command(row: str) -> ReadmeCommand:
+    """The command of the README table row whose first cell starts with `row`."""
+    (line,) = [line for line in README.read_text().splitlines() if line.startswith(f"| {row}")]
+    command = shlex.split(line.split("`")[1])
+    assert command[0] == ".venv/bin/dbt", line
+    vars_at = command.index("--vars")
+    variables = yaml.safe_load(command[vars_at + 1])
+    return ReadmeCommand(command[1:vars_at] + command[vars_at + 2 :], variables)
 
 
 @pytest.fixture
@@ -180,6 +233,38 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     compiled = run_dbt(["compile", "--select", "path:analyses"], work_dir)
     assert compiled.returncode == 0, compiled.output[-6000:]
     return build
+
+
+# The generated truth that every tracker format's round trip (tests/python/test_format_*.py)
+# writes in its format and compares with this one contract build of it: small, so each
+# format's build stays under a minute.
+TRACKER_CONFIG = GeneratorConfig(persons=40, days=7, seed=7, start_date=datetime.date(2026, 9, 7))
+TRACKER_MARTS = (
+    "+fct_page_views",
+    "+fct_sessions",
+    "+dim_persons",
+    "+int_events_quarantined",
+    "+rpt_event_reconciliation",
+)
+
+
+@dataclass(frozen=True)
+class ContractBuild:
+    """Generated raw events (the event contract) and their build."""
+
+    events: pa.Table
+    run: DbtRun
+
+
+@pytest.fixture(scope="session")
+def tracker_contract_build(tmp_path_factory: pytest.TempPathFactory) -> ContractBuild:
+    """TRACKER_CONFIG's events built as the contract (TRACKER_MARTS and their parents), once
+    per session for every format's round trip."""
+    events = generate(TRACKER_CONFIG).events
+    work_dir = tmp_path_factory.mktemp("tracker_contract")
+    write_parquet(events, work_dir / "landing")
+    run = build_from_landing(work_dir, str(work_dir / "landing" / "*.parquet"), select=TRACKER_MARTS)
+    return ContractBuild(events, run)
 
 
 class SemanticLayer:
@@ -278,14 +363,38 @@ def postgres_server() -> Iterator[dict[str, str]]:
         " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     )
     subprocess.run(
-        _as_postgres_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres",
-                           "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
-        check=True, capture_output=True,
+        _as_postgres_user(
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        ),
+        check=True,
+        capture_output=True,
     )
     subprocess.run(
-        _as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"),
-                           "-o", settings, "-w", "start"]),
-        check=True, capture_output=True,
+        _as_postgres_user(
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(base / "server.log"),
+                "-o",
+                settings,
+                "-w",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
     )
     import psycopg2  # the postgres extra: imported where used, so the fast tier collects this module
 
@@ -298,6 +407,7 @@ def postgres_server() -> Iterator[dict[str, str]]:
     finally:
         subprocess.run(
             _as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
-            check=False, capture_output=True,
+            check=False,
+            capture_output=True,
         )
         shutil.rmtree(base, ignore_errors=True)

@@ -1,6 +1,6 @@
 """event_format: amplitude, Amplitude's Export API events (JSON lines), onto the event contract.
 
-1. The hand-written fixture tests/fixtures/amplitude/events.jsonl (its README says what each
+1. The hand-written fixture tests/data/amplitude/events.jsonl (its README says what each
    line is), in the documented shape of the export
    (https://amplitude.com/docs/apis/analytics/export: event_type, device_id, user_id,
    session_id in epoch milliseconds, event_time and server_received_time in UTC,
@@ -14,27 +14,19 @@
 from __future__ import annotations
 
 import datetime
-import shutil
-from collections import Counter
 from decimal import Decimal
 
 import pyarrow as pa
 import pytest
 
-from bawh.generator import EVENT_COLUMNS, GeneratorConfig, generate, write_parquet
+from bawh.generator import EVENT_COLUMNS
 from bawh.trackers import amplitude
-from conftest import PROJECT_DIR, DbtRun, build_from_landing
+from conftest import PROJECT_DIR, TRACKER_MARTS, DbtRun, run_readme_command
 
 pytestmark = pytest.mark.slow
 
-FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "amplitude" / "events.jsonl"
-MARTS = (
-    "+fct_page_views",
-    "+fct_sessions",
-    "+dim_persons",
-    "+int_events_quarantined",
-    "+rpt_event_reconciliation",
-)
+FIXTURE = PROJECT_DIR / "tests" / "data" / "amplitude" / "events.jsonl"
+MARTS = TRACKER_MARTS
 MAC = "6f2b1c3d-8a4e-4f10-9b7c-2e5d4a3b1c01"
 IPAD = "c3e8a1f0-4b2d-4e6a-9c1f-7a5b3d2e0b02"
 IPHONE = "f0a9b8c7-d6e5-4f43-a2b1-c0d9e8f70c03"
@@ -46,16 +38,9 @@ def utc(text: str) -> datetime.datetime:
 
 @pytest.fixture(scope="module")
 def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    work_dir = tmp_path_factory.mktemp("amplitude_fixture")
-    (work_dir / "landing").mkdir()
-    shutil.copy(FIXTURE, work_dir / "landing" / "events.jsonl")
-    return build_from_landing(
-        work_dir,
-        str(work_dir / "landing" / "*.jsonl"),
-        file_format="json",
-        select=MARTS,
-        event_format="amplitude",
-        use_tracker_session_id=True,
+    """The fixture through the README's Amplitude command (and tracker session ids)."""
+    return run_readme_command(
+        "Amplitude:", [FIXTURE], tmp_path_factory.mktemp("amplitude_fixture"), use_tracker_session_id=True
     )
 
 
@@ -160,76 +145,6 @@ def test_unmappable_lines_are_quarantined_with_a_reason(fixture_build: DbtRun) -
         " from reports.rpt_event_reconciliation"
     )
     assert reconciliation == [(11, 8, 2, 1, 0)]
-
-
-# --- Generated truth round trip -------------------------------------------------------------
-
-CONFIG = GeneratorConfig(persons=40, days=7, seed=9, start_date=datetime.date(2026, 9, 7))
-# columns that hold ids made by the build (hashes of event ids) or the build's own load time
-BUILD_COLUMNS = {"session_id", "first_session_id", "page_view_id", "loaded_at", "last_loaded_at"}
-
-
-@pytest.fixture(scope="module")
-def round_trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, DbtRun]:
-    events = generate(CONFIG).events
-    contract_dir = tmp_path_factory.mktemp("amplitude_contract")
-    write_parquet(events, contract_dir / "landing")
-    contract = build_from_landing(contract_dir, str(contract_dir / "landing" / "*.parquet"), select=MARTS)
-    amplitude_dir = tmp_path_factory.mktemp("amplitude_generated")
-    amplitude.write_jsonl(events, amplitude_dir / "landing")
-    tracker = build_from_landing(
-        amplitude_dir,
-        str(amplitude_dir / "landing" / "*.jsonl"),
-        file_format="json",
-        select=MARTS,
-        event_format="amplitude",
-    )
-    return contract, tracker
-
-
-def rows_without_build_ids(run: DbtRun, relation: str) -> Counter[tuple[object, ...]]:
-    columns = [
-        name for (name,) in run.query(
-            "select column_name from information_schema.columns"
-            f" where table_schema || '.' || table_name = '{relation}' order by ordinal_position"
-        )
-        if name not in BUILD_COLUMNS
-    ]  # fmt: skip
-    return Counter(run.query(f"select {', '.join(columns)} from {relation}"))
-
-
-@pytest.mark.parametrize("relation", ["marts.dim_persons", "marts.fct_sessions", "marts.fct_page_views"])
-def test_generated_marts_equal_the_contract_build(round_trip: tuple[DbtRun, DbtRun], relation: str) -> None:
-    contract, tracker = round_trip
-    expected = rows_without_build_ids(contract, relation)
-    assert len(expected) > 20
-    assert rows_without_build_ids(tracker, relation) == expected
-
-
-def test_generated_sessions_hold_the_same_events(round_trip: tuple[DbtRun, DbtRun]) -> None:
-    def sessions(run: DbtRun) -> set[frozenset[str]]:
-        members: dict[str, set[str]] = {}
-        for session_id, event_id in run.query(
-            "select session_id, event_id from intermediate.int_events_sessionized"
-        ):
-            members.setdefault(session_id, set()).add(event_id)
-        return {frozenset(events) for events in members.values()}
-
-    contract, tracker = round_trip
-    assert sessions(tracker) == sessions(contract)
-
-
-def test_generated_quarantine_and_duplicates_equal_the_contract_build(
-    round_trip: tuple[DbtRun, DbtRun],
-) -> None:
-    contract, tracker = round_trip
-    reasons = "select event_id, invalid_reason from intermediate.int_events_quarantined"
-    assert Counter(tracker.query(reasons)) == Counter(contract.query(reasons))
-    reconciliation = (
-        "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows,"
-        " n_conflicting_duplicate_rows, n_unaccounted_rows from reports.rpt_event_reconciliation"
-    )
-    assert tracker.query(reconciliation) == contract.query(reconciliation)
 
 
 def test_writer_shapes_the_export_and_carries_defects() -> None:

@@ -1,6 +1,6 @@
 """event_format: ga4, GA4's BigQuery event export (JSON lines), onto the event contract.
 
-1. The hand-written fixture tests/fixtures/ga4/events.jsonl (its README says what each line
+1. The hand-written fixture tests/data/ga4/events.jsonl (its README says what each line
    is), in the documented shape of the export (https://support.google.com/analytics/answer/7029846:
    event_timestamp in microseconds, user_pseudo_id, user_id, event_params as a repeated
    key/value record with ga_session_id, device, geo, collected_traffic_source, ecommerce,
@@ -15,27 +15,19 @@
 from __future__ import annotations
 
 import datetime
-import shutil
-from collections import Counter
 from decimal import Decimal
 
 import pyarrow as pa
 import pytest
 
-from bawh.generator import EVENT_COLUMNS, GeneratorConfig, generate, write_parquet
+from bawh.generator import EVENT_COLUMNS
 from bawh.trackers import ga4
-from conftest import PROJECT_DIR, DbtRun, build_from_landing
+from conftest import PROJECT_DIR, TRACKER_MARTS, DbtRun, run_readme_command
 
 pytestmark = pytest.mark.slow
 
-FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "ga4" / "events.jsonl"
-MARTS = (
-    "+fct_page_views",
-    "+fct_sessions",
-    "+dim_persons",
-    "+int_events_quarantined",
-    "+rpt_event_reconciliation",
-)
+FIXTURE = PROJECT_DIR / "tests" / "data" / "ga4" / "events.jsonl"
+MARTS = TRACKER_MARTS
 DESKTOP = "1875014400.1788249600"
 PHONE = "902113577.1788393000"
 TABLET = "1311770456.1788523200"
@@ -47,16 +39,9 @@ def utc(text: str) -> datetime.datetime:
 
 @pytest.fixture(scope="module")
 def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    work_dir = tmp_path_factory.mktemp("ga4_fixture")
-    (work_dir / "landing").mkdir()
-    shutil.copy(FIXTURE, work_dir / "landing" / "events.jsonl")
-    return build_from_landing(
-        work_dir,
-        str(work_dir / "landing" / "*.jsonl"),
-        file_format="json",
-        select=MARTS,
-        event_format="ga4",
-        use_tracker_session_id=True,
+    """The fixture through the README's GA4 command (and tracker session ids)."""
+    return run_readme_command(
+        "GA4:", [FIXTURE], tmp_path_factory.mktemp("ga4_fixture"), use_tracker_session_id=True
     )
 
 
@@ -162,96 +147,6 @@ def test_unmappable_lines_are_quarantined_with_a_reason(fixture_build: DbtRun) -
         " from reports.rpt_event_reconciliation"
     )
     assert reconciliation == [(15, 12, 2, 1, 0)]
-
-
-# --- Generated truth round trip -------------------------------------------------------------
-
-CONFIG = GeneratorConfig(persons=40, days=7, seed=7, start_date=datetime.date(2026, 9, 7))
-# columns that hold ids made by the build (hashes of event ids) or the build's own load time
-BUILD_COLUMNS = {"session_id", "first_session_id", "page_view_id", "loaded_at", "last_loaded_at"}
-
-
-@pytest.fixture(scope="module")
-def round_trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[pa.Table, DbtRun, DbtRun]:
-    events = generate(CONFIG).events
-    contract_dir = tmp_path_factory.mktemp("ga4_contract")
-    write_parquet(events, contract_dir / "landing")
-    contract = build_from_landing(contract_dir, str(contract_dir / "landing" / "*.parquet"), select=MARTS)
-    ga4_dir = tmp_path_factory.mktemp("ga4_generated")
-    ga4.write_jsonl(events, ga4_dir / "landing")
-    tracker = build_from_landing(
-        ga4_dir,
-        str(ga4_dir / "landing" / "*.jsonl"),
-        file_format="json",
-        select=MARTS,
-        event_format="ga4",
-    )
-    return events, contract, tracker
-
-
-def rows_without_build_ids(run: DbtRun, relation: str) -> Counter[tuple[object, ...]]:
-    columns = [
-        name for (name,) in run.query(
-            "select column_name from information_schema.columns"
-            f" where table_schema || '.' || table_name = '{relation}' order by ordinal_position"
-        )
-        if name not in BUILD_COLUMNS
-    ]  # fmt: skip
-    return Counter(run.query(f"select {', '.join(columns)} from {relation}"))
-
-
-@pytest.mark.parametrize("relation", ["marts.dim_persons", "marts.fct_sessions", "marts.fct_page_views"])
-def test_generated_marts_equal_the_contract_build(
-    round_trip: tuple[pa.Table, DbtRun, DbtRun], relation: str
-) -> None:
-    _, contract, tracker = round_trip
-    expected = rows_without_build_ids(contract, relation)
-    assert len(expected) > 20
-    assert rows_without_build_ids(tracker, relation) == expected
-
-
-def test_generated_sessions_hold_the_same_events(round_trip: tuple[pa.Table, DbtRun, DbtRun]) -> None:
-    """GA4 has no event id, so an event is known by its device, time and canonical name."""
-
-    def sessions(run: DbtRun) -> set[frozenset[tuple[object, ...]]]:
-        members: dict[str, set[tuple[object, ...]]] = {}
-        for session_id, *event in run.query(
-            "select session_id, anonymous_id, occurred_at, event_name"
-            " from intermediate.int_events_sessionized"
-        ):
-            members.setdefault(session_id, set()).add(tuple(event))
-        return {frozenset(events) for events in members.values()}
-
-    _, contract, tracker = round_trip
-    assert sessions(tracker) == sessions(contract)
-
-
-def test_generated_quarantine_and_duplicates_equal_the_contract_build(
-    round_trip: tuple[pa.Table, DbtRun, DbtRun],
-) -> None:
-    """The same reasons and duplicates, less the rows the writer leaves out (no event_id, or
-    no received_at: GA4 cannot represent them), which the contract build quarantines."""
-    events, contract, tracker = round_trip
-    left_out = [row for row in events.to_pylist() if row["event_id"] is None or row["received_at"] is None]
-    assert left_out  # the generated data exercises it
-    assert len(left_out) == ga4.records(events)[1]
-    reasons = Counter(reason for (reason,) in contract.query(
-        "select invalid_reason from intermediate.int_events_quarantined"
-    ))  # fmt: skip
-    reasons.subtract(
-        "missing_event_id" if row["event_id"] is None else "invalid_received_at" for row in left_out
-    )
-    assert Counter(reason for (reason,) in tracker.query(
-        "select invalid_reason from intermediate.int_events_quarantined"
-    )) == +reasons  # fmt: skip
-    reconciliation = (
-        "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows,"
-        " n_conflicting_duplicate_rows, n_unaccounted_rows from reports.rpt_event_reconciliation"
-    )
-    [(raw, clean, quarantined, duplicates, conflicting, unaccounted)] = contract.query(reconciliation)
-    assert tracker.query(reconciliation) == [
-        (raw - len(left_out), clean, quarantined - len(left_out), duplicates, conflicting, unaccounted)
-    ]
 
 
 def test_writer_shapes_the_export_and_carries_defects() -> None:

@@ -1,6 +1,6 @@
 """event_format: mixpanel, Mixpanel's raw event export (JSON lines), onto the event contract.
 
-1. The hand-written fixture tests/fixtures/mixpanel/export.jsonl (its README says what each
+1. The hand-written fixture tests/data/mixpanel/export.jsonl (its README says what each
    line is), in the documented shape of the export
    (https://developer.mixpanel.com/reference/raw-event-export: {"event", "properties": {time,
    distinct_id, $insert_id, mp_processing_time_ms, ...}}), from a project created before 2023,
@@ -15,27 +15,19 @@
 from __future__ import annotations
 
 import datetime
-import shutil
-from collections import Counter
 from decimal import Decimal
 
 import pyarrow as pa
 import pytest
 
-from bawh.generator import EVENT_COLUMNS, GeneratorConfig, generate, write_parquet
+from bawh.generator import EVENT_COLUMNS
 from bawh.trackers import mixpanel
-from conftest import PROJECT_DIR, DbtRun, build_from_landing
+from conftest import PROJECT_DIR, TRACKER_MARTS, DbtRun, run_readme_command
 
 pytestmark = pytest.mark.slow
 
-FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "mixpanel" / "export.jsonl"
-MARTS = (
-    "+fct_page_views",
-    "+fct_sessions",
-    "+dim_persons",
-    "+int_events_quarantined",
-    "+rpt_event_reconciliation",
-)
+FIXTURE = PROJECT_DIR / "tests" / "data" / "mixpanel" / "export.jsonl"
+MARTS = TRACKER_MARTS
 
 
 def utc(text: str) -> datetime.datetime:
@@ -44,15 +36,11 @@ def utc(text: str) -> datetime.datetime:
 
 @pytest.fixture(scope="module")
 def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    work_dir = tmp_path_factory.mktemp("mixpanel_fixture")
-    (work_dir / "landing").mkdir()
-    shutil.copy(FIXTURE, work_dir / "landing" / "export.jsonl")
-    return build_from_landing(
-        work_dir,
-        str(work_dir / "landing" / "*.jsonl"),
-        file_format="json",
-        select=MARTS,
-        event_format="mixpanel",
+    """The fixture through the README's Mixpanel command (and tracker session ids)."""
+    return run_readme_command(
+        "Mixpanel:",
+        [FIXTURE],
+        tmp_path_factory.mktemp("mixpanel_fixture"),
         mixpanel_project_timezone="America/Los_Angeles",
         use_tracker_session_id=True,
     )
@@ -70,7 +58,7 @@ EXPECTED_EVENTS = {
     "b1-pageview": ("page_view", "0191d7b2-legacy-b", "/blog/event-tracking-101", utc("2026-09-14 23:50:00")),
     "b2-pageview": ("page_view", "0191d7b2-legacy-b", "/blog/event-tracking-101", utc("2026-09-15 00:10:00")),
     "c1-pageview": ("page_view", "user-77", "/features", utc("2026-09-14 19:00:00")),
-    "c2-alias": ("$create_alias", "user-77", "/features", utc("2026-09-14 19:02:00")),
+    "c2-alias": ("identify", "user-77", "/features", utc("2026-09-14 19:02:00")),
     "c3-feature": ("feature_used", "user-77", "/features", utc("2026-09-14 19:03:00")),
 }
 
@@ -112,14 +100,42 @@ def test_page_views(fixture_build: DbtRun) -> None:
         # '$direct' is no referrer
         ("a1-pageview", "user-42", "/pricing", None, "desktop", "US", utc("2026-09-14 16:00:00")),
         # exported with time_in_ms: milliseconds kept
-        ("a6-pageview", "user-42", "/app", "https://shop.example.com/signup", "desktop", "US",
-         utc("2026-09-14 16:06:00.500")),
-        ("b1-pageview", "0191d7b2-legacy-b", "/blog/event-tracking-101", "https://www.google.com/",
-         "mobile", "GB", utc("2026-09-14 23:50:00")),
-        ("b2-pageview", "0191d7b2-legacy-b", "/docs",
-         "https://shop.example.com/blog/event-tracking-101", "mobile", "GB", utc("2026-09-15 00:10:00")),
-        ("c1-pageview", "user-77", "/features", "https://www.facebook.com/", "desktop", "DE",
-         utc("2026-09-14 19:00:00")),
+        (
+            "a6-pageview",
+            "user-42",
+            "/app",
+            "https://shop.example.com/signup",
+            "desktop",
+            "US",
+            utc("2026-09-14 16:06:00.500"),
+        ),
+        (
+            "b1-pageview",
+            "0191d7b2-legacy-b",
+            "/blog/event-tracking-101",
+            "https://www.google.com/",
+            "mobile",
+            "GB",
+            utc("2026-09-14 23:50:00"),
+        ),
+        (
+            "b2-pageview",
+            "0191d7b2-legacy-b",
+            "/docs",
+            "https://shop.example.com/blog/event-tracking-101",
+            "mobile",
+            "GB",
+            utc("2026-09-15 00:10:00"),
+        ),
+        (
+            "c1-pageview",
+            "user-77",
+            "/features",
+            "https://www.facebook.com/",
+            "desktop",
+            "DE",
+            utc("2026-09-14 19:00:00"),
+        ),
     ]
 
 
@@ -132,16 +148,55 @@ def test_sessions_and_channels(fixture_build: DbtRun) -> None:
     )
     assert sorted(rows) == [
         # the session_id super property spans midnight UTC: one session, dated by its start
-        ("0191d7b2-legacy-b", "sess-b-0914", utc("2026-09-14 23:50:00"), utc("2026-09-15 00:10:00"),
-         datetime.date(2026, 9, 14), 2, 2, 0, Decimal(0), "/blog/event-tracking-101", "Organic Search", None,
-         "mobile", "GB"),
+        (
+            "0191d7b2-legacy-b",
+            "sess-b-0914",
+            utc("2026-09-14 23:50:00"),
+            utc("2026-09-15 00:10:00"),
+            datetime.date(2026, 9, 14),
+            2,
+            2,
+            0,
+            Decimal(0),
+            "/blog/event-tracking-101",
+            "Organic Search",
+            None,
+            "mobile",
+            "GB",
+        ),
         # the duplicate $insert_id a2-click is counted once; sign up and order are conversions
-        ("user-42", None, utc("2026-09-14 16:00:00"), utc("2026-09-14 16:10:00"),
-         datetime.date(2026, 9, 14), 6, 2, 2, Decimal("49.90"), "/pricing", "Email",
-         "september_launch", "desktop", "US"),
-        ("user-77", None, utc("2026-09-14 19:00:00"), utc("2026-09-14 19:03:00"),
-         datetime.date(2026, 9, 14), 3, 1, 0, Decimal(0), "/features", "Organic Social", None,
-         "desktop", "DE"),
+        (
+            "user-42",
+            None,
+            utc("2026-09-14 16:00:00"),
+            utc("2026-09-14 16:10:00"),
+            datetime.date(2026, 9, 14),
+            6,
+            2,
+            2,
+            Decimal("49.90"),
+            "/pricing",
+            "Email",
+            "september_launch",
+            "desktop",
+            "US",
+        ),
+        (
+            "user-77",
+            None,
+            utc("2026-09-14 19:00:00"),
+            utc("2026-09-14 19:03:00"),
+            datetime.date(2026, 9, 14),
+            3,
+            1,
+            0,
+            Decimal(0),
+            "/features",
+            "Organic Social",
+            None,
+            "desktop",
+            "DE",
+        ),
     ]
 
 
@@ -161,112 +216,74 @@ def test_unmappable_lines_are_quarantined_with_a_reason(fixture_build: DbtRun) -
     rows = fixture_build.query(
         "select coalesce(event_id, event_name_raw), invalid_reason from intermediate.int_events_quarantined"
     )
-    assert sorted(rows) == sorted([
-        ("$mp_web_page_view", "missing_event_id"),  # no $insert_id
-        ("$mp_web_page_view", "missing_event_id"),  # properties is not an object
-        ("q2-iso-time", "invalid_occurred_at"),  # time is not epoch seconds
-        ("q3-no-distinct-id", "missing_person_id"),
-        ("q5-no-processing-time", "invalid_received_at"),  # no mp_processing_time_ms
-        ("q6-bad-revenue", "invalid_revenue"),
-        ("q7-null-time", "invalid_occurred_at"),
-    ])
+    assert sorted(rows) == sorted(
+        [
+            ("$mp_web_page_view", "missing_event_id"),  # no $insert_id
+            ("$mp_web_page_view", "missing_event_id"),  # properties is not an object
+            ("q2-iso-time", "invalid_occurred_at"),  # time is not epoch seconds
+            ("q3-no-distinct-id", "missing_person_id"),
+            ("q5-no-processing-time", "invalid_received_at"),  # no mp_processing_time_ms
+            ("q6-bad-revenue", "invalid_revenue"),
+            ("q7-null-time", "invalid_occurred_at"),
+        ]
+    )
     assert fixture_build.query(
         "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows, n_unaccounted_rows"
         " from reports.rpt_event_reconciliation"
     ) == [(19, 11, 7, 1, 0)]
 
 
-# --- Generated truth round trip -------------------------------------------------------------
-
-CONFIG = GeneratorConfig(persons=40, days=7, seed=5, start_date=datetime.date(2026, 9, 7))
-# columns that hold ids made by the build (hashes of event ids) or the build's own load time
-BUILD_COLUMNS = {"session_id", "first_session_id", "page_view_id", "loaded_at", "last_loaded_at"}
-
-
-@pytest.fixture(scope="module")
-def round_trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, DbtRun]:
-    events = generate(CONFIG).events
-    contract_dir = tmp_path_factory.mktemp("mixpanel_contract")
-    write_parquet(events, contract_dir / "landing")
-    contract = build_from_landing(contract_dir, str(contract_dir / "landing" / "*.parquet"), select=MARTS)
-    mixpanel_dir = tmp_path_factory.mktemp("mixpanel_generated")
-    mixpanel.write_jsonl(events, mixpanel_dir / "landing")
-    tracker = build_from_landing(
-        mixpanel_dir,
-        str(mixpanel_dir / "landing" / "*.jsonl"),
-        file_format="json",
-        select=MARTS,
-        event_format="mixpanel",
-    )
-    return contract, tracker
-
-
-def rows_without_build_ids(run: DbtRun, relation: str) -> Counter[tuple[object, ...]]:
-    columns = [
-        name for (name,) in run.query(
-            "select column_name from information_schema.columns"
-            f" where table_schema || '.' || table_name = '{relation}' order by ordinal_position"
-        )
-        if name not in BUILD_COLUMNS
-    ]
-    return Counter(run.query(f"select {', '.join(columns)} from {relation}"))
-
-
-@pytest.mark.parametrize("relation", ["marts.dim_persons", "marts.fct_sessions", "marts.fct_page_views"])
-def test_generated_marts_equal_the_contract_build(round_trip: tuple[DbtRun, DbtRun], relation: str) -> None:
-    contract, tracker = round_trip
-    expected = rows_without_build_ids(contract, relation)
-    assert len(expected) >= 30
-    assert rows_without_build_ids(tracker, relation) == expected
-
-
-def test_generated_sessions_hold_the_same_events(round_trip: tuple[DbtRun, DbtRun]) -> None:
-    def sessions(run: DbtRun) -> set[frozenset[str]]:
-        members: dict[str, set[str]] = {}
-        for session_id, event_id in run.query(
-            "select session_id, event_id from intermediate.int_events_sessionized"
-        ):
-            members.setdefault(session_id, set()).add(event_id)
-        return {frozenset(events) for events in members.values()}
-
-    contract, tracker = round_trip
-    assert sessions(tracker) == sessions(contract)
-
-
-def test_generated_quarantine_and_duplicates_equal_the_contract_build(
-    round_trip: tuple[DbtRun, DbtRun],
-) -> None:
-    contract, tracker = round_trip
-    reasons = "select event_id, invalid_reason from intermediate.int_events_quarantined"
-    assert Counter(tracker.query(reasons)) == Counter(contract.query(reasons))
-    reconciliation = (
-        "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows,"
-        " n_conflicting_duplicate_rows, n_unaccounted_rows from reports.rpt_event_reconciliation"
-    )
-    assert tracker.query(reconciliation) == contract.query(reconciliation)
-
-
 def test_writer_carries_defects_as_values() -> None:
     """The writer's shape of each identity and of defects: a missing value is a missing key, a
     malformed one the same text, a time epoch milliseconds."""
     rows: list[dict[str, str | None]] = [
-        {"event_id": "e_1", "anonymous_id": "a_1", "user_id": None, "event_name": "Page View",
-         "occurred_at": "2026-09-01 08:25:18.357", "received_at": "2026-09-01 08:25:19.000",
-         "page_url": "https://shop.example.com/", "device_type": "tablet", "click_x": None},
-        {"event_id": None, "anonymous_id": None, "user_id": "u_1", "event_name": "click",
-         "occurred_at": "2026-13-45 25:61:00", "received_at": None, "page_url": None,
-         "device_type": None, "click_x": "12px"},
+        {
+            "event_id": "e_1",
+            "anonymous_id": "a_1",
+            "user_id": None,
+            "event_name": "Page View",
+            "occurred_at": "2026-09-01 08:25:18.357",
+            "received_at": "2026-09-01 08:25:19.000",
+            "page_url": "https://shop.example.com/",
+            "device_type": "tablet",
+            "click_x": None,
+        },
+        {
+            "event_id": None,
+            "anonymous_id": None,
+            "user_id": "u_1",
+            "event_name": "click",
+            "occurred_at": "2026-13-45 25:61:00",
+            "received_at": None,
+            "page_url": None,
+            "device_type": None,
+            "click_x": "12px",
+        },
     ]
     columns = {name: [row.get(name) for row in rows] for name in EVENT_COLUMNS}
-    anonymous, server_side = mixpanel.records(pa.table(columns, schema=pa.schema(
-        [(name, pa.string()) for name in EVENT_COLUMNS]
-    )))
-    assert anonymous == {"event": "$mp_web_page_view", "properties": {
-        "time": 1_788_251_118_357, "distinct_id": "$device:a_1", "$device_id": "a_1",
-        "$insert_id": "e_1", "mp_processing_time_ms": 1_788_251_119_000,
-        "$current_url": "https://shop.example.com/", "$referrer": "$direct", "$os": "iOS",
-        "$device": "iPad",
-    }}
-    assert server_side == {"event": "$mp_click", "properties": {
-        "time": "2026-13-45 25:61:00", "distinct_id": "u_1", "$user_id": "u_1", "click_x": "12px",
-    }}
+    anonymous, server_side = mixpanel.records(
+        pa.table(columns, schema=pa.schema([(name, pa.string()) for name in EVENT_COLUMNS]))
+    )
+    assert anonymous == {
+        "event": "$mp_web_page_view",
+        "properties": {
+            "time": 1_788_251_118_357,
+            "distinct_id": "$device:a_1",
+            "$device_id": "a_1",
+            "$insert_id": "e_1",
+            "mp_processing_time_ms": 1_788_251_119_000,
+            "$current_url": "https://shop.example.com/",
+            "$referrer": "$direct",
+            "$os": "iOS",
+            "$device": "iPad",
+        },
+    }
+    assert server_side == {
+        "event": "$mp_click",
+        "properties": {
+            "time": "2026-13-45 25:61:00",
+            "distinct_id": "u_1",
+            "$user_id": "u_1",
+            "click_x": "12px",
+        },
+    }

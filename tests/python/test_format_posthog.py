@@ -1,6 +1,6 @@
 """event_format: posthog, PostHog's events batch export (JSON lines), onto the event contract.
 
-1. The hand-written fixture tests/fixtures/posthog/events.jsonl (its README says what each
+1. The hand-written fixture tests/data/posthog/events.jsonl (its README says what each
    line is), in the documented shape of the S3 batch export's events model
    (https://posthog.com/docs/cdp/batch-exports/s3: uuid, event, distinct_id, person_id,
    properties, elements_chain, timestamp, created_at, _inserted_at; properties as an object in
@@ -16,27 +16,19 @@
 from __future__ import annotations
 
 import datetime
-import shutil
-from collections import Counter
 from decimal import Decimal
 
 import pyarrow as pa
 import pytest
 
-from bawh.generator import EVENT_COLUMNS, GeneratorConfig, generate, write_parquet
+from bawh.generator import EVENT_COLUMNS
 from bawh.trackers import posthog
-from conftest import PROJECT_DIR, DbtRun, build_from_landing
+from conftest import PROJECT_DIR, TRACKER_MARTS, DbtRun, run_readme_command
 
 pytestmark = pytest.mark.slow
 
-FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "posthog" / "events.jsonl"
-MARTS = (
-    "+fct_page_views",
-    "+fct_sessions",
-    "+dim_persons",
-    "+int_events_quarantined",
-    "+rpt_event_reconciliation",
-)
+FIXTURE = PROJECT_DIR / "tests" / "data" / "posthog" / "events.jsonl"
+MARTS = TRACKER_MARTS
 
 
 def utc(text: str) -> datetime.datetime:
@@ -45,16 +37,9 @@ def utc(text: str) -> datetime.datetime:
 
 @pytest.fixture(scope="module")
 def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    work_dir = tmp_path_factory.mktemp("posthog_fixture")
-    (work_dir / "landing").mkdir()
-    shutil.copy(FIXTURE, work_dir / "landing" / "events.jsonl")
-    return build_from_landing(
-        work_dir,
-        str(work_dir / "landing" / "*.jsonl"),
-        file_format="json",
-        select=MARTS,
-        event_format="posthog",
-        use_tracker_session_id=True,
+    """The fixture through the README's PostHog command (and tracker session ids)."""
+    return run_readme_command(
+        "PostHog:", [FIXTURE], tmp_path_factory.mktemp("posthog_fixture"), use_tracker_session_id=True
     )
 
 
@@ -76,12 +61,22 @@ EXPECTED_EVENTS = {
     uuid("a006"): ("page_view", "user-9", "0192a1b2-sess-a", "/pricing", utc("2026-09-14 08:06:00")),
     uuid("a007"): ("order_completed", "user-9", "0192a1b2-sess-a", "/pricing", utc("2026-09-14 08:10:00")),
     uuid("a008"): ("page_leave", "user-9", "0192a1b2-sess-a", "/pricing", utc("2026-09-14 08:12:00")),
-    uuid("b001"): ("page_view", "0192b7c0-dev-b", "0192b7c0-sess-b", "/blog/sessionization-explained",
-                   utc("2026-09-14 23:55:00")),
-    uuid("b002"): ("page_view", "0192b7c0-dev-b", "0192b7c0-sess-b", "/blog/sessionization-explained",
-                   utc("2026-09-15 00:20:00")),
+    uuid("b001"): (
+        "page_view",
+        "0192b7c0-dev-b",
+        "0192b7c0-sess-b",
+        "/blog/sessionization-explained",
+        utc("2026-09-14 23:55:00"),
+    ),
+    uuid("b002"): (
+        "page_view",
+        "0192b7c0-dev-b",
+        "0192b7c0-sess-b",
+        "/blog/sessionization-explained",
+        utc("2026-09-15 00:20:00"),
+    ),
     uuid("c001"): ("page_view", "user-31", "0192c3d4-sess-c", "/", utc("2026-09-14 15:00:00")),
-    uuid("c002"): ("$create_alias", "user-31", "0192c3d4-sess-c", "/", utc("2026-09-14 15:01:00")),
+    uuid("c002"): ("identify", "user-31", "0192c3d4-sess-c", "/", utc("2026-09-14 15:01:00")),
     # a server-side event with the $session_id passed from the browser
     uuid("c003"): ("feature_used", "user-31", "0192c3d4-sess-c", "/", utc("2026-09-14 15:02:00")),
 }
@@ -119,19 +114,48 @@ def test_page_views(fixture_build: DbtRun) -> None:
         "select page_view_id, person_id, page_path, referrer_url, device_type, country, viewed_at"
         " from marts.fct_page_views"
     )
-    assert sorted(rows) == sorted([
-        (uuid("a001"), "user-9", "/pricing", "https://www.google.com/", "desktop", "FR",
-         utc("2026-09-14 08:00:00")),
-        (uuid("a006"), "user-9", "/checkout", "https://shop.example.com/signup", "desktop", "FR",
-         utc("2026-09-14 08:06:00")),
-        (uuid("b001"), "0192b7c0-dev-b", "/blog/sessionization-explained", "https://duckduckgo.com/",
-         "mobile", "JP", utc("2026-09-14 23:55:00")),
-        (uuid("b002"), "0192b7c0-dev-b", "/docs/api",
-         "https://shop.example.com/blog/sessionization-explained", "mobile", "JP",
-         utc("2026-09-15 00:20:00")),
-        # '$direct' is no referrer
-        (uuid("c001"), "user-31", "/", None, "tablet", "BR", utc("2026-09-14 15:00:00")),
-    ])
+    assert sorted(rows) == sorted(
+        [
+            (
+                uuid("a001"),
+                "user-9",
+                "/pricing",
+                "https://www.google.com/",
+                "desktop",
+                "FR",
+                utc("2026-09-14 08:00:00"),
+            ),
+            (
+                uuid("a006"),
+                "user-9",
+                "/checkout",
+                "https://shop.example.com/signup",
+                "desktop",
+                "FR",
+                utc("2026-09-14 08:06:00"),
+            ),
+            (
+                uuid("b001"),
+                "0192b7c0-dev-b",
+                "/blog/sessionization-explained",
+                "https://duckduckgo.com/",
+                "mobile",
+                "JP",
+                utc("2026-09-14 23:55:00"),
+            ),
+            (
+                uuid("b002"),
+                "0192b7c0-dev-b",
+                "/docs/api",
+                "https://shop.example.com/blog/sessionization-explained",
+                "mobile",
+                "JP",
+                utc("2026-09-15 00:20:00"),
+            ),
+            # '$direct' is no referrer
+            (uuid("c001"), "user-31", "/", None, "tablet", "BR", utc("2026-09-14 15:00:00")),
+        ]
+    )
 
 
 def test_sessions_and_channels(fixture_build: DbtRun) -> None:
@@ -143,15 +167,55 @@ def test_sessions_and_channels(fixture_build: DbtRun) -> None:
     )
     assert sorted(rows) == [
         # the $session_id spans midnight: one session, dated by its start
-        ("0192b7c0-dev-b", "0192b7c0-sess-b", utc("2026-09-14 23:55:00"), utc("2026-09-15 00:20:00"),
-         datetime.date(2026, 9, 14), 2, 2, 0, Decimal(0), "/blog/sessionization-explained",
-         "Organic Search", None, "mobile", "JP"),
-        ("user-31", "0192c3d4-sess-c", utc("2026-09-14 15:00:00"), utc("2026-09-14 15:02:00"),
-         datetime.date(2026, 9, 14), 3, 1, 0, Decimal(0), "/", "Direct", None, "tablet", "BR"),
+        (
+            "0192b7c0-dev-b",
+            "0192b7c0-sess-b",
+            utc("2026-09-14 23:55:00"),
+            utc("2026-09-15 00:20:00"),
+            datetime.date(2026, 9, 14),
+            2,
+            2,
+            0,
+            Decimal(0),
+            "/blog/sessionization-explained",
+            "Organic Search",
+            None,
+            "mobile",
+            "JP",
+        ),
+        (
+            "user-31",
+            "0192c3d4-sess-c",
+            utc("2026-09-14 15:00:00"),
+            utc("2026-09-14 15:02:00"),
+            datetime.date(2026, 9, 14),
+            3,
+            1,
+            0,
+            Decimal(0),
+            "/",
+            "Direct",
+            None,
+            "tablet",
+            "BR",
+        ),
         # the duplicate uuid of the sign up is counted once; sign up and order are conversions
-        ("user-9", "0192a1b2-sess-a", utc("2026-09-14 08:00:00"), utc("2026-09-14 08:12:00"),
-         datetime.date(2026, 9, 14), 7, 2, 2, Decimal(120), "/pricing", "Paid Search", "brand",
-         "desktop", "FR"),
+        (
+            "user-9",
+            "0192a1b2-sess-a",
+            utc("2026-09-14 08:00:00"),
+            utc("2026-09-14 08:12:00"),
+            datetime.date(2026, 9, 14),
+            7,
+            2,
+            2,
+            Decimal(120),
+            "/pricing",
+            "Paid Search",
+            "brand",
+            "desktop",
+            "FR",
+        ),
     ]
 
 
@@ -171,131 +235,74 @@ def test_unmappable_lines_are_quarantined_with_a_reason(fixture_build: DbtRun) -
     rows = fixture_build.query(
         "select coalesce(event_id, event_name_raw), invalid_reason from intermediate.int_events_quarantined"
     )
-    assert sorted(rows) == sorted([
-        ("$pageview", "missing_event_id"),  # no uuid
-        ("0192eeee-0002-7000-8000-00000000e002", "invalid_occurred_at"),  # 14/09/2026 09:00
-        ("0192eeee-0003-7000-8000-00000000e003", "missing_person_id"),  # no distinct_id
-        ("0192eeee-0004-7000-8000-00000000e004", "invalid_received_at"),  # no created_at
-        ("0192eeee-0005-7000-8000-00000000e005", "future_occurred_at"),  # 2027, received 2026
-        ("0192eeee-0006-7000-8000-00000000e006", "invalid_click_position"),  # click_x 'left'
-    ])
+    assert sorted(rows) == sorted(
+        [
+            ("$pageview", "missing_event_id"),  # no uuid
+            ("0192eeee-0002-7000-8000-00000000e002", "invalid_occurred_at"),  # 14/09/2026 09:00
+            ("0192eeee-0003-7000-8000-00000000e003", "missing_person_id"),  # no distinct_id
+            ("0192eeee-0004-7000-8000-00000000e004", "invalid_received_at"),  # no created_at
+            ("0192eeee-0005-7000-8000-00000000e005", "future_occurred_at"),  # 2027, received 2026
+            ("0192eeee-0006-7000-8000-00000000e006", "invalid_click_position"),  # click_x 'left'
+        ]
+    )
     assert fixture_build.query(
         "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows, n_unaccounted_rows"
         " from reports.rpt_event_reconciliation"
     ) == [(19, 12, 6, 1, 0)]
 
 
-# --- Generated truth round trip -------------------------------------------------------------
-
-CONFIG = GeneratorConfig(persons=40, days=7, seed=6, start_date=datetime.date(2026, 9, 7))
-# columns that hold ids made by the build (hashes of event ids) or the build's own load time
-BUILD_COLUMNS = {"session_id", "first_session_id", "page_view_id", "loaded_at", "last_loaded_at"}
-
-
-@pytest.fixture(scope="module")
-def round_trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, DbtRun]:
-    events = generate(CONFIG).events
-    contract_dir = tmp_path_factory.mktemp("posthog_contract")
-    write_parquet(events, contract_dir / "landing")
-    contract = build_from_landing(
-        contract_dir,
-        str(contract_dir / "landing" / "*.parquet"),
-        select=MARTS,
-        use_tracker_session_id=True,
-    )
-    posthog_dir = tmp_path_factory.mktemp("posthog_generated")
-    # the export's Parquet files: properties as JSON text, times as timestamps (the JSON-lines
-    # shape is the fixture's)
-    posthog.write_parquet(events, posthog_dir / "landing")
-    tracker = build_from_landing(
-        posthog_dir,
-        str(posthog_dir / "landing" / "*.parquet"),
-        select=MARTS,
-        event_format="posthog",
-        use_tracker_session_id=True,
-    )
-    return contract, tracker
-
-
-def rows_without_build_ids(run: DbtRun, relation: str) -> Counter[tuple[object, ...]]:
-    columns = [
-        name for (name,) in run.query(
-            "select column_name from information_schema.columns"
-            f" where table_schema || '.' || table_name = '{relation}' order by ordinal_position"
-        )
-        if name not in BUILD_COLUMNS
-    ]
-    return Counter(run.query(f"select {', '.join(columns)} from {relation}"))
-
-
-@pytest.mark.parametrize("relation", ["marts.dim_persons", "marts.fct_sessions", "marts.fct_page_views"])
-def test_generated_marts_equal_the_contract_build(round_trip: tuple[DbtRun, DbtRun], relation: str) -> None:
-    contract, tracker = round_trip
-    expected = rows_without_build_ids(contract, relation)
-    assert len(expected) >= 30
-    assert rows_without_build_ids(tracker, relation) == expected
-
-
-def test_generated_sessions_hold_the_same_events(round_trip: tuple[DbtRun, DbtRun]) -> None:
-    """The same sessions, event for event: the contract's event ids as PostHog uuids."""
-
-    def sessions(run: DbtRun, as_uuid: bool) -> set[frozenset[str]]:
-        members: dict[str, set[str]] = {}
-        for session_id, event_id in run.query(
-            "select session_id, event_id from intermediate.int_events_sessionized"
-        ):
-            members.setdefault(session_id, set()).add(posthog.event_uuid(event_id) if as_uuid else event_id)
-        return {frozenset(events) for events in members.values()}
-
-    contract, tracker = round_trip
-    assert sessions(tracker, as_uuid=False) == sessions(contract, as_uuid=True)
-
-
-def test_generated_quarantine_and_duplicates_equal_the_contract_build(
-    round_trip: tuple[DbtRun, DbtRun],
-) -> None:
-    contract, tracker = round_trip
-    reasons = "select event_id, invalid_reason from intermediate.int_events_quarantined"
-    expected = Counter(
-        (posthog.event_uuid(event_id) if event_id else None, reason)
-        for event_id, reason in contract.query(reasons)
-    )
-    assert Counter(tracker.query(reasons)) == expected
-    reconciliation = (
-        "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows,"
-        " n_conflicting_duplicate_rows, n_unaccounted_rows from reports.rpt_event_reconciliation"
-    )
-    assert tracker.query(reconciliation) == contract.query(reconciliation)
-
-
 def test_writer_carries_defects_as_values() -> None:
     """The writer's shape of each identity and of defects: a missing value is a missing key, a
     malformed one the same text, times ISO 8601 UTC."""
     rows: list[dict[str, str | None]] = [
-        {"event_id": "e_1", "anonymous_id": "a_1", "user_id": "u_1", "session_id": "s_1",
-         "event_name": "Page View", "occurred_at": "2026-09-01 08:25:18.357",
-         "received_at": "2026-09-01 08:25:19.000", "page_url": "https://shop.example.com/",
-         "device_type": "tablet"},
-        {"event_id": None, "anonymous_id": None, "user_id": "u_1", "event_name": "click",
-         "occurred_at": "not-a-time", "received_at": None, "click_x": "12px"},
+        {
+            "event_id": "e_1",
+            "anonymous_id": "a_1",
+            "user_id": "u_1",
+            "session_id": "s_1",
+            "event_name": "Page View",
+            "occurred_at": "2026-09-01 08:25:18.357",
+            "received_at": "2026-09-01 08:25:19.000",
+            "page_url": "https://shop.example.com/",
+            "device_type": "tablet",
+        },
+        {
+            "event_id": None,
+            "anonymous_id": None,
+            "user_id": "u_1",
+            "event_name": "click",
+            "occurred_at": "not-a-time",
+            "received_at": None,
+            "click_x": "12px",
+        },
     ]
     columns = {name: [row.get(name) for row in rows] for name in EVENT_COLUMNS}
     identified, server_side = posthog.records(
         pa.table(columns, schema=pa.schema([(name, pa.string()) for name in EVENT_COLUMNS]))
     )
     assert identified == {
-        "uuid": posthog.event_uuid("e_1"), "event": "$pageview", "distinct_id": "u_1",
-        "person_id": identified["person_id"], "elements_chain": "",
-        "timestamp": "2026-09-01T08:25:18.357Z", "created_at": "2026-09-01T08:25:19.000Z",
+        "uuid": posthog.event_uuid("e_1"),
+        "event": "$pageview",
+        "distinct_id": "u_1",
+        "person_id": identified["person_id"],
+        "elements_chain": "",
+        "timestamp": "2026-09-01T08:25:18.357Z",
+        "created_at": "2026-09-01T08:25:19.000Z",
         "properties": {
-            "$device_id": "a_1", "$is_identified": True, "$session_id": "s_1",
-            "$current_url": "https://shop.example.com/", "$referrer": "$direct",
+            "$device_id": "a_1",
+            "$is_identified": True,
+            "$session_id": "s_1",
+            "$current_url": "https://shop.example.com/",
+            "$referrer": "$direct",
             "$device_type": "Tablet",
         },
     }
     assert server_side == {
-        "event": "$autocapture", "distinct_id": "u_1", "person_id": identified["person_id"],
-        "elements_chain": "", "timestamp": "not-a-time",
+        "event": "$autocapture",
+        "distinct_id": "u_1",
+        "person_id": identified["person_id"],
+        "elements_chain": "",
+        "timestamp": "not-a-time",
         "properties": {"click_x": "12px", "$event_type": "click"},
     }
     assert posthog.event_uuid("e_1") != posthog.event_uuid("e_2")

@@ -1,7 +1,7 @@
 """event_format: segment. Segment calls mapped onto the event contract (macro
 segment_event_contract) land in the marts with the right person, session, page and channel.
 
-1. A hand-written fixture (tests/fixtures/segment/calls.jsonl) in the shape of Segment's S3 and
+1. A hand-written fixture (tests/data/segment/calls.jsonl) in the shape of Segment's S3 and
    webhook destinations, one call per line, per Segment's Spec
    (https://segment.com/docs/connections/spec/common/, /spec/page/, /spec/track/,
    /spec/identify/, /spec/alias/): keys in other orders, numbers as strings, explicit nulls, an
@@ -17,23 +17,24 @@ from __future__ import annotations
 
 import datetime
 import json
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from bawh import dbt_runner
-from bawh.generator import GeneratorConfig, generate, write_parquet
+from bawh.generator import GeneratorConfig, generate
 from bawh.trackers import segment
-from conftest import PROJECT_DIR, DbtRun, build_from_landing, run_dbt
+from conftest import (
+    PROJECT_DIR,
+    TRACKER_MARTS,
+    DbtRun,
+    run_readme_command,
+)
 
 pytestmark = pytest.mark.slow
 
-FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "segment" / "calls.jsonl"
-MARTS = ("+fct_sessions", "+fct_page_views", "+dim_persons", "+int_events_quarantined")
-CONFIG = GeneratorConfig(persons=40, days=7, seed=5, start_date=datetime.date(2026, 9, 1))
+FIXTURE = PROJECT_DIR / "tests" / "data" / "segment" / "calls.jsonl"
+MARTS = TRACKER_MARTS
 
 
 def at(text: str) -> datetime.datetime:
@@ -42,16 +43,9 @@ def at(text: str) -> datetime.datetime:
 
 @pytest.fixture(scope="module")
 def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    work_dir = tmp_path_factory.mktemp("segment_fixture")
-    (work_dir / "landing").mkdir()
-    shutil.copy(FIXTURE, work_dir / "landing" / FIXTURE.name)
-    return build_from_landing(
-        work_dir,
-        str(work_dir / "landing" / "*.jsonl"),
-        "json",
-        MARTS,
-        event_format="segment",
-        use_tracker_session_id=True,
+    """The fixture through the README's Segment command (and tracker session ids)."""
+    return run_readme_command(
+        "Segment:", [FIXTURE], tmp_path_factory.mktemp("segment_fixture"), use_tracker_session_id=True
     )
 
 
@@ -154,52 +148,9 @@ def test_unmappable_calls_are_quarantined_and_the_duplicate_dropped(fixture_buil
     assert (n_clean, n_duplicates) == (10, 1)
 
 
-# --- Generated truth: the same marts as the contract build --------------------------------
-
-
-def mart_rows(run: DbtRun, relation: str) -> list[tuple[object, ...]]:
-    """Every row of a mart, sorted, without the columns of when a build loaded it."""
-    columns = [row[0] for row in run.query(f"describe {relation}") if "loaded_at" not in row[0]]
-    return run.query(f"select {', '.join(columns)} from {relation} order by all")
-
-
-def test_generated_truth_in_warehouse_tables_gives_the_marts_of_the_contract_build(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
-    """Segment's warehouse tables loaded into the warehouse (schema segment) and read as the
-    segment source: pages and the per-event tables, not tracks (whose calls they repeat)."""
-    events = generate(CONFIG).events
-    contract_dir = tmp_path_factory.mktemp("segment_contract")
-    write_parquet(events, contract_dir / "landing")
-    contract = build_from_landing(contract_dir, str(contract_dir / "landing" / "*.parquet"), "parquet", MARTS)
-
-    segment_dir = tmp_path_factory.mktemp("segment_tables")
-    paths = segment.write_tables(events, segment_dir / "tables")
-    with duckdb.connect(str(segment_dir / dbt_runner.WAREHOUSE_FILE)) as connection:
-        connection.execute("create schema segment")
-        for name, path in paths.items():
-            connection.execute(f"create table segment.{name} as select * from read_parquet('{path}')")
-    run = run_dbt(
-        ["build", "--select", *MARTS, "--indirect-selection", "cautious", "--exclude", "raw_events"],
-        segment_dir,
-        {
-            "event_format": "segment",
-            "segment_tables": ["tracks", "pages"],
-            "segment_event_tables": sorted(set(paths) - {"pages", "tracks"}),
-        },
-    )
-    assert run.returncode == 0, run.output[-6000:]
-
-    for relation in ("marts.dim_persons", "marts.fct_sessions", "marts.fct_page_views"):
-        expected = mart_rows(contract, relation)
-        assert expected, relation
-        assert mart_rows(run, relation) == expected, relation
-    reasons = (
-        "select invalid_reason, count(*) from intermediate.int_events_quarantined group by all order by all"
-    )
-    assert run.query(reasons) == contract.query(reasons)
-    duplicates = "select count(*), sum(n_duplicates) from intermediate.int_events_deduplicated"
-    assert run.query(duplicates) == contract.query(duplicates)
+def iso(text: str) -> str:
+    """Our statement of Segment's time format: ISO 8601 in UTC, milliseconds, Z."""
+    return datetime.datetime.fromisoformat(text).isoformat(timespec="milliseconds") + "Z"
 
 
 def test_the_json_writer_keeps_ids_times_and_names(tmp_path: Path) -> None:
@@ -219,8 +170,3 @@ def test_the_json_writer_keeps_ids_times_and_names(tmp_path: Path) -> None:
         for row in events.to_pylist()
     ]  # fmt: skip
     assert written == generated
-
-
-def iso(text: str) -> str:
-    """Our statement of Segment's time format: ISO 8601 in UTC, milliseconds, Z."""
-    return datetime.datetime.fromisoformat(text).isoformat(timespec="milliseconds") + "Z"

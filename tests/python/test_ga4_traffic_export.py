@@ -1,7 +1,7 @@
 """GA4's traffic-acquisition CSV download read by header name (source ga4, macro
 select_ga4_traffic_export) into the hourly channel report.
 
-The fixtures in tests/fixtures/ga4_traffic/ are downloads as GA4 writes them: comment lines,
+The fixtures in tests/data/ga4_traffic/ are downloads as GA4 writes them: comment lines,
 GA4's header text, its totals row. One has GA4's column order (channel group first); one is
 reordered, spells headers otherwise (older names, case, spacing) and has extra columns; one
 lacks two required columns. The oracle reads the files with Python's csv module and its own
@@ -16,7 +16,7 @@ from typing import Any
 
 from conftest import PROJECT_DIR, run_dbt
 
-FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "ga4_traffic"
+FIXTURES = PROJECT_DIR / "tests" / "data" / "ga4_traffic"
 EXPORTS = sorted(FIXTURES.glob("traffic_acquisition_*.csv"))
 MISSING_COLUMNS = FIXTURES / "missing_columns.csv"
 BUILD = ["build", "--select", "+rpt_channel_traffic_hourly"]

@@ -148,7 +148,9 @@ def unknown_zone_text(moment: datetime.datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S} Mars/Olympus"
 
 
-def event_row(marker: str, at: datetime.datetime, event_name: str = "page_view", **columns: object) -> Row:
+def event_row(
+    marker: str, at: datetime.datetime, event_name: str | None = "page_view", **columns: object
+) -> Row:
     """A valid event of a person of its own (anonymous_id a_<marker>) at `at` (naive UTC),
     received 2 s later, carrying its marker in properties."""
     row: Row = dict.fromkeys(EVENT_COLUMNS)
@@ -184,7 +186,7 @@ def clean(marker: str, at: datetime.datetime, row: Row, **expected: object) -> M
 
 
 def quarantined(
-    marker: str, at: datetime.datetime, reason: str, event_name: str = "page_view", **columns: object
+    marker: str, at: datetime.datetime, reason: str, event_name: str | None = "page_view", **columns: object
 ) -> MessyRow:
     return MessyRow(marker, event_row(marker, at, event_name, **columns), reason=reason)
 
@@ -223,6 +225,7 @@ class MessyRowMaker:
             self.occurred_at_out_of_range,
             self.received_at_out_of_range,
             self.future_occurred_at,
+            self.missing_event_name,
             self.custom_event_name,
             self.invalid_revenue,
             self.revenue_out_of_range,
@@ -321,6 +324,11 @@ class MessyRowMaker:
         later = at + datetime.timedelta(days=self.rng.randint(2, 400))
         occurred = self.pick(utc_text(later), "9999-12-31 23:59:59")
         return quarantined(marker, at, "future_occurred_at", occurred_at=occurred)
+
+    def missing_event_name(self) -> MessyRow:
+        marker = self.marker()
+        name = self.pick(None, "", "   ")
+        return quarantined(marker, self.moment(), "missing_event_name", event_name=name and str(name))
 
     def custom_event_name(self) -> MessyRow:
         """A name in neither the tracking plan nor its aliases: a custom event, not a defect
@@ -1237,7 +1245,9 @@ def test_staging_on_postgres_quarantines_and_parses_each_row_as_on_duckdb(tmp_pa
     rows = good_rows + [row.row for row in messy]
     with postgres_server() as environment:
         connection = psycopg2.connect(
-            host="127.0.0.1", port=int(environment["BAWH_PG_PORT"]), user="postgres",
+            host="127.0.0.1",
+            port=int(environment["BAWH_PG_PORT"]),
+            user="postgres",
             dbname="behavioral_warehouse",
         )
         with connection, connection.cursor() as cursor:
@@ -1252,8 +1262,18 @@ def test_staging_on_postgres_quarantines_and_parses_each_row_as_on_duckdb(tmp_pa
                 [tuple(None if row[c] is None else str(row[c]) for c in EVENT_COLUMNS) for row in rows],
             )
         run = run_dbt(
-            ["build", "--target", "postgres", "--select", "+int_events_deduplicated",
-             "+int_events_quarantined", "--exclude", "raw_events", "--indirect-selection", "cautious"],
+            [
+                "build",
+                "--target",
+                "postgres",
+                "--select",
+                "+int_events_deduplicated",
+                "+int_events_quarantined",
+                "--exclude",
+                "raw_events",
+                "--indirect-selection",
+                "cautious",
+            ],
             tmp_path,
             {"raw_events_schema": "tracker_export", "raw_events_identifier": "events"},
             environment=environment,

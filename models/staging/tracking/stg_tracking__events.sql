@@ -4,9 +4,18 @@
 {%- set earliest_event_at = "cast('" ~ var('earliest_event_at') ~ "' as " ~ timestamp_type ~ ")" -%}
 {%- set run_started_text = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
 {%- set run_started = "cast('" ~ run_started_text ~ "' as " ~ timestamp_type ~ ")" -%}
-{#- By default the source is the demo seed: tell the DAG, so seeding runs first. -#}
-{%- if not from_landing_files and var('event_format') == 'contract'
-    and not var('raw_events_schema') and var('raw_events_identifier') == 'raw_events' %}
+{#- By default the source is the demo seed: tell the DAG, so seeding runs first. The demo
+    seeds load only under this project's own profile (dbt_project.yml); installed as a
+    package, the project must be told where the events are. -#}
+{%- set reads_demo_seed = not from_landing_files and var('event_format') == 'contract'
+    and not var('raw_events_schema') and var('raw_events_identifier') == 'raw_events' -%}
+{%- if reads_demo_seed and target.profile_name != 'behavioral_warehouse' -%}
+    {{ exceptions.raise_compiler_error(
+        "behavioral_warehouse: no raw events configured. Set the var raw_events_schema and"
+        ~ " raw_events_identifier (a table of the event contract), raw_events_location (a"
+        ~ " landing folder), or event_format (a tracker's export): docs/package.md."
+    ) }}
+{%- elif reads_demo_seed %}
 -- depends_on: {{ ref('raw_events') }}
 {%- endif %}
 {#- Incremental: only the raw rows that arrived since the last run are read. From landing
@@ -90,9 +99,21 @@ event_name_aliases as (
     from {{ ref('event_name_aliases') }}
 ),
 
-tracking_plan as (
-    select event_name from {{ ref('tracking_plan') }}
+raw_events_named as (
+    -- a tracker's standard name for a tracking-plan event (GA4 purchase) is that event
+    select
+        raw_events_keyed.*,
+        event_name_aliases.event_name as aliased_event_name
+    from raw_events_keyed
+    left join event_name_aliases
+        on {{ normalize_event_name('raw_events_keyed.event_name') }} = event_name_aliases.alias
 ),
+
+{% if var('quarantine_unknown_event_names') %}
+    tracking_plan as (
+        select event_name from {{ ref('tracking_plan') }}
+    ),
+{% endif %}
 
 typed as (
     select
@@ -101,10 +122,9 @@ typed as (
         nullif(trim(anonymous_id), '') as anonymous_id,
         nullif(trim(user_id), '') as user_id,
         nullif(trim(session_id), '') as tracker_session_id,
-        coalesce(
-            event_name_aliases.event_name, {{ normalize_event_name('raw_events_keyed.event_name') }}
-        ) as event_name,
-        raw_events_keyed.event_name as event_name_raw,
+        coalesce(aliased_event_name, nullif({{ normalize_event_name('event_name') }}, ''))
+            as event_name,
+        event_name as event_name_raw,
         {{ parse_utc_timestamp('occurred_at') }} as occurred_at,
         occurred_at as occurred_at_raw,
         {{ parse_utc_timestamp('received_at') }} as received_at,
@@ -132,9 +152,7 @@ typed as (
         revenue as revenue_raw,
         properties,
         loaded_at
-    from raw_events_keyed
-    left join event_name_aliases
-        on {{ normalize_event_name('raw_events_keyed.event_name') }} = event_name_aliases.alias
+    from raw_events_named
 ),
 
 validated as (
@@ -143,6 +161,7 @@ validated as (
         case
             when typed.event_id is null then 'missing_event_id'
             when typed.anonymous_id is null and typed.user_id is null then 'missing_person_id'
+            when typed.event_name is null then 'missing_event_name'
             when
                 {{ is_invalid_identifier('typed.event_id') }}
                 or {{ is_invalid_identifier('typed.anonymous_id') }}
@@ -178,8 +197,10 @@ validated as (
                 then 'click_position_out_of_range'
         end as invalid_reason
     from typed
-    left join tracking_plan
-        on typed.event_name = tracking_plan.event_name
+    {%- if var('quarantine_unknown_event_names') %}
+        left join tracking_plan
+            on typed.event_name = tracking_plan.event_name
+    {%- endif %}
 )
 
 select * from validated
