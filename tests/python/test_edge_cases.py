@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bawh.generator import EVENT_COLUMNS
-from conftest import DbtRun, build_from_landing, read_edge_cases, run_dbt
+from conftest import DbtRun, build_from_landing, read_edge_cases, readme_command, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -96,25 +96,33 @@ def assert_outcomes_match_labels(run: DbtRun, fixture: pa.Table) -> None:
     ), run.output[-6000:]
 
 
-@pytest.mark.parametrize("file_format", ["parquet", "json"])
-def test_landing_files_land_where_labelled(
-    tmp_path: Path, write_landing: Callable[[pa.Table, str], str], file_format: str
+def test_landing_parquet_files_land_where_labelled(tmp_path: Path) -> None:
+    """Through the README's command for Parquet files of the contract."""
+    fixture = read_edge_cases()
+    command = readme_command("events in our contract, as Parquet files")
+    folder = command.input_folder(tmp_path)
+    folder.mkdir(parents=True)
+    pq.write_table(fixture, folder / "part-0.parquet")
+    run = command.run(tmp_path, **FIXTURE_VARS)
+    assert run.returncode == 0, run.output[-6000:]
+    assert_outcomes_match_labels(run, fixture)
+
+
+def test_landing_json_files_land_where_labelled(
+    tmp_path: Path, write_landing: Callable[[pa.Table, str], str]
 ) -> None:
     fixture = read_edge_cases()
-    run = build_from_landing(tmp_path, write_landing(fixture, file_format), file_format, **FIXTURE_VARS)
+    run = build_from_landing(tmp_path, write_landing(fixture, "json"), "json", **FIXTURE_VARS)
     assert_outcomes_match_labels(run, fixture)
 
 
 def test_existing_warehouse_table_lands_where_labelled(tmp_path: Path) -> None:
+    """Through the README's command for a table of the contract (tracker_export.all_events)."""
     fixture = read_edge_cases()
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
         connection.execute("create schema tracker_export")
         connection.execute("create table tracker_export.all_events as select * from fixture")
-    run = run_dbt(
-        ["build", "--exclude", "raw_events"],
-        tmp_path,
-        {"raw_events_schema": "tracker_export", "raw_events_identifier": "all_events", **FIXTURE_VARS},
-    )
+    run = readme_command("events in our contract, in a table").run(tmp_path, **FIXTURE_VARS)
     assert run.returncode == 0, run.output[-6000:]
     assert_outcomes_match_labels(run, fixture)
 
@@ -142,7 +150,6 @@ def test_conflicting_copies_are_counted_alike_by_incremental_and_full_builds(
     )
     command = [
         "build", "--select", "+int_events_deduplicated", "--exclude", "raw_events",
-        "--indirect-selection", "cautious",
     ]
     landing = write_landing(fixture, "parquet")
 

@@ -11,10 +11,11 @@ table of the headers written in them.
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 from typing import Any
 
-from conftest import PROJECT_DIR, run_dbt
+from conftest import PROJECT_DIR, readme_command, run_dbt
 
 FIXTURES = PROJECT_DIR / "tests" / "data" / "ga4_traffic"
 EXPORTS = sorted(FIXTURES.glob("traffic_acquisition_*.csv"))
@@ -81,9 +82,13 @@ def test_exports_in_any_column_order_give_their_rows_in_the_report(tmp_path: Pat
                 assert int(totals[name]) == sum(row[column] for row in rows)
     assert _report_rows(EXPORTS[0])[1] is not None and len(expected) == 6
 
-    run = run_dbt(
-        BUILD, tmp_path, {"ga4_traffic_export_location": str(FIXTURES / "traffic_acquisition_*.csv")}
-    )
+    # through the README's command, the files named as its glob says
+    command = readme_command("a GA4 traffic-acquisition CSV")
+    folder = command.input_folder(tmp_path)
+    folder.mkdir(parents=True)
+    for number, path in enumerate(EXPORTS):
+        shutil.copy(path, folder / f"ga4_traffic_{number}.csv")
+    run = command.run(tmp_path)
 
     assert run.returncode == 0, run.output[-4000:]
     assert run.query(REPORT) == sorted(expected)

@@ -37,8 +37,6 @@ SELECTED = [
     "@stg_tracking__events",
     "--exclude",
     "raw_events",
-    "--indirect-selection",
-    "cautious",
 ]
 BUILD_WITHOUT_TESTS = ["build", *SELECTED, "--exclude-resource-type", "test", "unit_test"]
 

@@ -66,8 +66,6 @@ SELECTED = [
     "assert_every_raw_row_is_accounted_for",
     "--exclude",
     "raw_events",
-    "--indirect-selection",
-    "cautious",
 ]
 WITHOUT_TESTS = ["--exclude-resource-type", "test", "unit_test"]
 RECONCILIATION_TEST = "test.behavioral_warehouse.assert_every_raw_row_is_accounted_for"
@@ -1271,8 +1269,6 @@ def test_staging_on_postgres_quarantines_and_parses_each_row_as_on_duckdb(tmp_pa
                 "+int_events_quarantined",
                 "--exclude",
                 "raw_events",
-                "--indirect-selection",
-                "cautious",
             ],
             tmp_path,
             {"raw_events_schema": "tracker_export", "raw_events_identifier": "events"},

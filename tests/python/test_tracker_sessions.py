@@ -204,7 +204,7 @@ def built_sessions(run: DbtRun) -> list[ExpectedSession]:
 def build(work_dir: Path, landing_glob: str, *flags: str) -> DbtRun:
     """`dbt build` of the selected models (and their tests) on the landing files."""
     run = run_dbt(
-        ["build", *flags, "--select", *SELECT, "--exclude", "raw_events", "--indirect-selection", "cautious"],
+        ["build", *flags, "--select", *SELECT, "--exclude", "raw_events"],
         work_dir,
         {"raw_events_location": landing_glob, "raw_events_format": "parquet", **TRACKER_VARS},
     )
