@@ -16,7 +16,8 @@
     have none. country: context.location.country when it is an ISO code, else the region of
     context.locale ('en-US' -> US). element, click_x, click_y, feature_name, product_id and
     revenue: the same-named properties. properties: the call's properties (traits for
-    identify and group); from a table, the whole row. -#}
+    identify and group); from a table, the row's other columns (not Segment's load
+    metadata: sent_at, uuid_ts, loaded_at, context_library_*). -#}
 {% macro default__segment_event_contract(record, source_table) -%}
     {%- set from_table = source_table != 'null' -%}
     {%- set table_name = source_table | replace("'", "") -%}
@@ -41,7 +42,15 @@
             'feature_name': ['feature_name'], 'product_id': ['product_id'], 'revenue': ['revenue'],
         } -%}
         {%- set session_id = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
-        {%- set properties = record -%}
+        {#- the row's other columns, without those read above and Segment's load metadata,
+            which differs between two deliveries of one call -#}
+        {%- set read_columns = [] -%}
+        {%- for path in keys.values() -%}
+            {%- do read_columns.append(path[0]) -%}
+        {%- endfor -%}
+        {%- set properties = json_without_keys(
+            record, read_columns + ['sent_at', 'uuid_ts', 'loaded_at', 'context_library_name', 'context_library_version']
+        ) -%}
     {%- else -%}
         {%- set call_type = json_text(record, ['type']) -%}
         {%- set keys = {
