@@ -68,11 +68,15 @@ run: $(VENV)/.installed-core  ## Install the core, load the demo events, build a
 # marked slow (several builds of generated data, the benchmark, the live feed), engines
 # (Postgres and Spark servers) and browser (headless Chromium).
 FAST_TESTS := not slow and not engines and not browser
+# pytest in parallel (pytest-xdist): most tests wait on one single-threaded dbt process, so a
+# worker per core (at most 4) halves the wall time on 2 cores; whole modules go to one worker
+# (--dist loadfile), so a module's builds are shared as when run alone.
+PYTEST_PARALLEL := --numprocesses auto --maxprocesses 4 --dist loadfile
 
 test: $(VENV)/.installed-all build-test integration-test semantic lint typecheck pytest  ## The whole suite (what CI runs): dbt build with data and unit tests, the project as a package, MetricFlow, sqlfluff, ruff, mypy, every pytest test
 
 test-fast: $(VENV)/.installed-dev build-test semantic lint typecheck  ## What a developer runs while working: as `make test`, without the slow, engine and browser tests
-	$(BIN)/python -m pytest -m "$(FAST_TESTS)"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "$(FAST_TESTS)"
 
 # The dbt templater compiles against the test warehouse (staging probes the raw source's
 # columns), so lint runs after build-test; a file dbt could not compile fails the lint.
@@ -135,7 +139,7 @@ browser-deps:  ## Headless Chromium of the dashboard's browser tests (Debian pac
 	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { $(call apt_install,chromium chromium-driver); }
 
 pytest: $(VENV)/.installed-all engines-deps browser-deps  ## Every pytest test: generator, truth, conventions, three engines, browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 demo-data: $(VENV)/.installed-core  ## Regenerate the committed demo seed from the fixed seed
 	$(BIN)/bawh demo-data --output seeds/demo/raw_events.csv
