@@ -107,6 +107,10 @@ integration-test: $(VENV)/.installed-core  ## dbt build of integration_tests/, a
 	$(BIN)/dbt deps
 	$(BIN)/dbt seed --select sample_raw_events $(INTEGRATION_DBT_ARGS)
 	$(BIN)/dbt build --exclude sample_raw_events --exclude-resource-type unit_test $(INTEGRATION_DBT_ARGS)
+	# a package told of no raw events fails, with a message naming the vars to set
+	! $(BIN)/dbt parse --vars '{raw_events_schema: null, raw_events_identifier: raw_events}' \
+		$(INTEGRATION_DBT_ARGS) > target/integration_tests_without_events.log 2>&1
+	grep -q "no raw events configured" target/integration_tests_without_events.log
 
 # MetricFlow parses the semantic models and metrics (models/semantic/) from the manifest
 # build-test wrote (target/semantic_manifest.json) and queries every measure, dimension and
