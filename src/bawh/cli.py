@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bawh import bench, generator, live, publish, support
+from bawh import bench, generator, live, publish, support, trackers
 from bawh.summary import format_summary, read_summary
 
 # Every command and option of the tooling is defined in this module; each command calls the
@@ -53,6 +53,8 @@ def _generate(arguments: argparse.Namespace) -> int:
     generated_seconds = time.perf_counter() - started
     if arguments.format == "csv":
         generator.write_csv(generated.events, arguments.output)
+    elif arguments.format in trackers.WRITERS:
+        trackers.WRITERS[arguments.format](generated.events, arguments.output)
     else:
         generator.write_parquet(generated.events, arguments.output)
     if arguments.truth is not None:
@@ -167,9 +169,18 @@ def _add_generate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--feature-catalog", type=Path, default=Path("seeds/reference/feature_catalog.csv")
     )
-    parser.add_argument("--format", choices=["csv", "parquet"], default="parquet")
     parser.add_argument(
-        "--output", type=Path, required=True, help="CSV file, or folder for Parquet part files"
+        "--format",
+        choices=["csv", "parquet", *sorted(trackers.WRITERS)],
+        default="parquet",
+        help="csv, parquet (the event contract), or a tracker's export as JSON lines (build it"
+        " with event_format set to the same name)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        required=True,
+        help="CSV file, or folder for Parquet part files or a tracker's JSON lines",
     )
     parser.add_argument(
         "--truth", type=Path, help="folder for the ground truth (Parquet); never read by dbt"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -10,7 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from bawh.cli import DEMO_CONFIG, build_parser, main
-from bawh.generator import generate, write_csv
+from bawh.generator import GeneratorConfig, generate, write_csv
+from bawh.trackers import WRITERS
 from conftest import PROJECT_DIR, build_from_landing
 
 
@@ -77,3 +80,18 @@ def test_every_command_is_listed_and_parses_its_options(capsys: pytest.CaptureFi
     assert (bench.size, bench.references, bench.build) == ("smoke", ["polars"], False)
     live = parser.parse_args(["live-feed", "--ticks", "2", "--interval", "0", "--dbt-command", "run"])
     assert (live.ticks, live.interval, live.dbt_command, live.batches) == (2, 0.0, "run", 10)
+
+
+@pytest.mark.parametrize("tracker", sorted(WRITERS))
+def test_generate_writes_a_trackers_export(tmp_path: Path, tracker: str) -> None:
+    """`bawh generate --format <tracker>` writes the generated rows as that tracker's JSON lines,
+    one record per raw row (GA4 leaves out the rows it cannot hold: no event id or received_at)."""
+    arguments = ["generate", "--persons", "5", "--days", "2", "--seed", "3", "--start-date", "2026-09-01"]
+    assert main([*arguments, "--format", tracker, "--output", str(tmp_path / tracker)]) == 0
+    events = generate(GeneratorConfig(persons=5, days=2, seed=3, start_date=datetime.date(2026, 9, 1))).events
+    left_out = sum(
+        row["event_id"] is None or row["received_at"] is None for row in events.to_pylist()
+    ) if tracker == "ga4" else 0
+    lines = [line for path in (tmp_path / tracker).glob("*.jsonl") for line in path.read_text().splitlines()]
+    assert len(lines) == events.num_rows - left_out > 0
+    assert all(isinstance(json.loads(line), dict) for line in lines)
