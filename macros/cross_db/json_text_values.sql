@@ -30,9 +30,5 @@
 {%- endmacro %}
 
 {% macro spark__json_text_values(json, keys) -%}
-    {%- set values = {} -%}
-    {%- for key in keys -%}
-        {%- do values.update({key: json_text(json, [key])}) -%}
-    {%- endfor -%}
-    {{ return(values) }}
+    {{ return(postgres__json_text_values(json, keys)) }}
 {%- endmacro %}

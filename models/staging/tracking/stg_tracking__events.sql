@@ -99,14 +99,23 @@ event_name_aliases as (
     from {{ ref('event_name_aliases') }}
 ),
 
+raw_events_normalized as (
+    select
+        *,
+        nullif({{ normalize_event_name('event_name') }}, '') as normalized_event_name
+    from raw_events_keyed
+),
+
 raw_events_named as (
     -- a tracker's standard name for a tracking-plan event (GA4 purchase) is that event
     select
-        raw_events_keyed.*,
-        event_name_aliases.event_name as aliased_event_name
-    from raw_events_keyed
+        raw_events_normalized.*,
+        coalesce(
+            event_name_aliases.event_name, raw_events_normalized.normalized_event_name
+        ) as canonical_event_name
+    from raw_events_normalized
     left join event_name_aliases
-        on {{ normalize_event_name('raw_events_keyed.event_name') }} = event_name_aliases.alias
+        on raw_events_normalized.normalized_event_name = event_name_aliases.alias
 ),
 
 {% if var('quarantine_unknown_event_names') %}
@@ -122,8 +131,7 @@ typed as (
         nullif(trim(anonymous_id), '') as anonymous_id,
         nullif(trim(user_id), '') as user_id,
         nullif(trim(session_id), '') as tracker_session_id,
-        coalesce(aliased_event_name, nullif({{ normalize_event_name('event_name') }}, ''))
-            as event_name,
+        canonical_event_name as event_name,
         event_name as event_name_raw,
         {{ parse_utc_timestamp('occurred_at') }} as occurred_at,
         occurred_at as occurred_at_raw,

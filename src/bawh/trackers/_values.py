@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 _GENERATED_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)$")
 _INTEGER = re.compile(r"^-?\d+$")
 _DECIMAL = re.compile(r"^-?\d+\.\d+$")
+# The contract columns that a tracker without fields of its own for them carries as properties.
+PROPERTY_COLUMNS: tuple[str, ...] = ("element", "click_x", "click_y", "feature_name", "product_id", "revenue")
 
 
 def utc_iso(text: str | None) -> str | None:
@@ -30,3 +33,13 @@ def number_or_text(text: str) -> int | float | str:
 def without_nulls(values: dict[str, Any]) -> dict[str, Any]:
     """The entries whose value is neither None nor an empty dict (a tracker omits them)."""
     return {key: value for key, value in values.items() if value is not None and value != {}}
+
+
+def properties_with_columns(row: dict[str, Any]) -> dict[str, Any]:
+    """The row's properties object, plus each of PROPERTY_COLUMNS the row sets (numbers as
+    JSON numbers), which take precedence over a property of the same name."""
+    properties: dict[str, Any] = json.loads(row["properties"]) if row["properties"] else {}
+    for column in PROPERTY_COLUMNS:
+        if row[column] is not None:
+            properties[column] = number_or_text(row[column])
+    return properties

@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bawh.trackers._values import number_or_text, utc_iso, without_nulls
+from bawh.trackers._values import properties_with_columns, utc_iso, without_nulls
 
 # Segment's spec names of our canonical events (B2B SaaS and e-commerce specs); the rest keep
 # our name. Staging maps them back (seed event_name_aliases, macro normalize_event_name).
@@ -36,7 +36,6 @@ TRACK_NAMES: dict[str, str] = {
     "order_completed": "Order Completed",
     "feature_used": "Feature Used",
 }
-PROPERTY_COLUMNS: tuple[str, ...] = ("element", "click_x", "click_y", "feature_name", "product_id", "revenue")
 CAMPAIGN_KEYS: dict[str, str] = {
     "utm_source": "source",
     "utm_medium": "medium",
@@ -93,10 +92,7 @@ def write_tables(events: pa.Table, directory: Path) -> dict[str, Path]:
 def _call(row: dict[str, Any]) -> dict[str, Any]:
     name = row["event_name"]
     is_page = name == "page_view"
-    properties: dict[str, Any] = json.loads(row["properties"]) if row["properties"] else {}
-    for column in PROPERTY_COLUMNS:
-        if row[column] is not None:
-            properties[column] = number_or_text(row[column])
+    properties = properties_with_columns(row)
     if is_page:
         properties.update(without_nulls({"url": row["page_url"], "referrer": row["referrer_url"]}))
     context = without_nulls(

@@ -22,9 +22,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bawh.trackers._values import number_or_text, without_nulls
+from bawh.trackers._values import properties_with_columns, without_nulls
 
-DATA_FIELDS: tuple[str, ...] = ("element", "click_x", "click_y", "feature_name", "product_id", "revenue")
 DEVICE_TYPES: dict[str, str] = {"desktop": "Computer", "mobile": "Mobile", "tablet": "Tablet"}
 UNSTRUCT_EVENT_SCHEMA = "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0"
 # The atomic fields written, in the atomic events table's order.
@@ -69,10 +68,7 @@ def write_parquet(events: pa.Table, path: Path) -> Path:
 def _enriched(row: dict[str, Any]) -> dict[str, Any]:
     name = row["event_name"]
     is_page_view = name == "page_view"
-    data: dict[str, Any] = json.loads(row["properties"]) if row["properties"] else {}
-    for field in DATA_FIELDS:
-        if row[field] is not None:
-            data[field] = number_or_text(row[field])
+    data = properties_with_columns(row)
     schema_name = re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()) or "event"
     unstruct = {
         "schema": UNSTRUCT_EVENT_SCHEMA,
