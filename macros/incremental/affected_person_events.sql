@@ -1,15 +1,13 @@
-{#- The events a person-keyed model (re)builds, as a select over the CTE `events` (one row
-    per event with person_id): on an incremental run only the events of the affected
-    persons, and in person buckets only those of the bucket being built (both from the
-    pre-hook's build_persons_relation()); otherwise every event. -#}
+{#- The events a model of incremental_strategy 'affected_persons' (materialization
+    event_incremental) builds, as a select over the CTE `events` (one row per event with
+    person_id): during an incremental run or a build in person buckets, only the events of
+    the persons the materialization stored in build_persons_relation(); otherwise every
+    event. -#}
 {% macro affected_person_events(events) -%}
     select {{ events }}.*
     from {{ events }}
-    {%- if is_incremental() or is_person_bucketed_build() %}
+    {%- if is_incremental_build() or (var('person_buckets') > 1 and is_event_incremental_model()) %}
     inner join {{ build_persons_relation() }} as build_persons
         on {{ events }}.person_id = build_persons.person_id
-    {%- endif %}
-    {%- if is_person_bucketed_build() %}
-    where build_persons.person_bucket = (select person_bucket from {{ person_bucket_relation() }})
     {%- endif -%}
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {#- Incremental: the anonymous_ids with an event loaded since the last run are mapped
     again from all their events (delete+insert by anonymous_id). -#}
-{{ config(materialized=incremental_materialization(), unique_key='anonymous_id') }}
+{{ config(materialized='event_incremental', unique_key='anonymous_id') }}
 
 with
 
@@ -15,7 +15,7 @@ device_events as (
     from {{ ref('int_events_deduplicated') }}
     where anonymous_id is not null
 ),
-{% if is_incremental() %}
+{% if is_incremental_build() %}
     -- the arrived devices are read from the table, not from device_events: a CTE
     -- referenced twice is materialized (DuckDB, Postgres), a copy of every device event
     events as (

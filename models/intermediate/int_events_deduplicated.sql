@@ -2,7 +2,7 @@
     over all their valid copies (stored and new), so the first received copy still wins and
     n_duplicates counts every later copy (n_conflicting_duplicates those whose payload
     differs from the kept copy's); their rows are replaced (delete+insert). -#}
-{{ config(materialized=incremental_materialization(), unique_key='event_id') }}
+{{ config(materialized='event_incremental', unique_key='event_id') }}
 
 {#- The payload a dropped copy is compared on: every column of the event contract but
     event_id (the same by definition) and received_at (a re-delivery differs in it by nature),
@@ -15,38 +15,47 @@
 
 with
 
-valid_events as (
-    select * from {{ ref('stg_tracking__events') }}
-    where invalid_reason is null
-),
-
-{% if is_incremental() %}
-    -- the arrived ids are read from the table, not from valid_events: a CTE referenced
-    -- twice is materialized (DuckDB, Postgres), a full copy of the staged events
-    candidate_events as (
-        select * from valid_events
-        where event_id in (
-            select arrived.event_id
-            from {{ ref('stg_tracking__events') }} as arrived
-            where
-                arrived.invalid_reason is null
-                and {{ loaded_since_last_run('arrived.loaded_at') }}
-        )
-    ),
-{% else %}
-    candidate_events as (
-        select * from valid_events
+{% if is_incremental_build() %}
+    -- the event_ids with a copy loaded since the last run: all their copies are ranked again
+    arrived_event_ids as (
+        select distinct event_id
+        from {{ ref('stg_tracking__events') }}
+        where invalid_reason is null and {{ loaded_since_last_run('loaded_at') }}
     ),
 {% endif %}
 
+-- the copies are ranked on the columns that order them only, and the kept copy's other
+-- columns joined back once by raw_row_id (each read of the staged table filtered by the
+-- join, not through one shared CTE, which DuckDB and Postgres would materialize: a full
+-- copy of the staged events); the window sorts narrow rows, as in macro sessionize
+candidate_keys as (
+    select
+        raw_row_id,
+        event_id,
+        received_at,
+        occurred_at,
+        anonymous_id,
+        user_id,
+        event_name,
+        page_url,
+        loaded_at
+    from {{ ref('stg_tracking__events') }}
+    where
+        invalid_reason is null
+        {%- if is_incremental_build() %}
+        and event_id in (select event_id from arrived_event_ids)
+        {%- endif %}
+),
+
 ranked as (
     select
-        *,
+        raw_row_id,
+        event_id,
         row_number() over received_order as received_rank,
         count(*) over (partition by event_id) - 1 as n_duplicates,
         -- when the event's newest copy arrived: a new copy is a change downstream models see
         max(loaded_at) over (partition by event_id) as last_copy_loaded_at
-    from candidate_events
+    from candidate_keys
     window received_order as (
         partition by event_id
         order by
@@ -63,8 +72,13 @@ ranked as (
 -- first_value per payload column over every event took 10.5-11.9 s and 1.4-1.5 GB, this
 -- join 8.9-10.1 s and 1.3 GB (dbt run of the model, 2 cores)
 duplicated_copies as (
-    select * from ranked
-    where n_duplicates > 0
+    select
+        copies.*,
+        ranked.received_rank
+    from {{ ref('stg_tracking__events') }} as copies
+    inner join ranked
+        on copies.raw_row_id = ranked.raw_row_id
+    where ranked.n_duplicates > 0
 ),
 
 conflicts as (
@@ -89,38 +103,40 @@ conflicts as (
 
 final as (
     select
-        ranked.event_id,
-        ranked.anonymous_id,
-        ranked.user_id,
-        ranked.tracker_session_id,
-        ranked.event_name,
-        ranked.occurred_at,
-        ranked.received_at,
+        kept.event_id,
+        kept.anonymous_id,
+        kept.user_id,
+        kept.tracker_session_id,
+        kept.event_name,
+        kept.occurred_at,
+        kept.received_at,
         ranked.last_copy_loaded_at as loaded_at,
-        ranked.page_url,
-        ranked.page_host,
-        ranked.page_path,
-        ranked.referrer_url,
-        ranked.referrer_host,
-        ranked.utm_source,
-        ranked.utm_medium,
-        ranked.utm_campaign,
-        ranked.utm_content,
-        ranked.utm_term,
-        ranked.device_type,
-        ranked.country,
-        ranked.element,
-        ranked.click_x,
-        ranked.click_y,
-        ranked.feature_name,
-        ranked.product_id,
-        ranked.revenue,
-        ranked.properties,
+        kept.page_url,
+        kept.page_host,
+        kept.page_path,
+        kept.referrer_url,
+        kept.referrer_host,
+        kept.utm_source,
+        kept.utm_medium,
+        kept.utm_campaign,
+        kept.utm_content,
+        kept.utm_term,
+        kept.device_type,
+        kept.country,
+        kept.element,
+        kept.click_x,
+        kept.click_y,
+        kept.feature_name,
+        kept.product_id,
+        kept.revenue,
+        kept.properties,
         ranked.n_duplicates,
         coalesce(conflicts.n_conflicting_duplicates, 0) as n_conflicting_duplicates
-    from ranked
+    from {{ ref('stg_tracking__events') }} as kept
+    inner join ranked
+        on kept.raw_row_id = ranked.raw_row_id
     left join conflicts
-        on ranked.event_id = conflicts.event_id
+        on kept.event_id = conflicts.event_id
     where ranked.received_rank = 1
 )
 

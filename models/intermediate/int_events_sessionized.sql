@@ -3,15 +3,12 @@
     sessionized again and replaces that person's rows (delete+insert by event_id: an event
     that moved to another person is replaced too). Sessions depend only on the person's own
     events, so this equals a full rebuild; for the same reason a full build can run in
-    person buckets (var person_buckets, macros/person_buckets). -#}
+    person buckets (var person_buckets; materialization event_incremental). -#}
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='event_incremental',
+    incremental_strategy='affected_persons',
     unique_key='event_id',
-    pre_hook=[
-        "{{ store_build_persons('loaded_at', ref('int_events_stitched')) }}",
-        "{{ start_person_buckets() }}",
-    ],
-    post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_build_persons() }}"],
+    affected_persons_from='int_events_stitched'
 ) }}
 
 with

@@ -4,10 +4,9 @@
     or an anonymous history merged into a user, is replaced by its new row even when its
     former person has no page view left). -#}
 {{ config(
-    materialized=incremental_materialization(),
-    unique_key='page_view_id',
-    pre_hook=["{{ store_build_persons('loaded_at') }}", "{{ start_person_buckets() }}"],
-    post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_build_persons() }}"],
+    materialized='event_incremental',
+    incremental_strategy='affected_persons',
+    unique_key='page_view_id'
 ) }}
 
 with

@@ -1,6 +1,7 @@
 {#- Incremental: the rows of every affected person (macro incremental_affected_persons)
     are rebuilt from that person's events and replace the stored ones (delete+insert by
-    person_id); rows of anonymous persons merged into a user are deleted (post-hook).
+    person_id, materialization event_incremental), which also deletes the rows of anonymous
+    persons merged into a user.
 
     With use_tracker_session_id, sessions follow the tracker's session ids (macro
     sessionize): a session's tracker_session_id is that of its events, and every session of
@@ -18,16 +19,11 @@
     {%- set is_tracker_session_split = 'false' %}
 {%- endif %}
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='event_incremental',
+    incremental_strategy='affected_persons',
     unique_key='person_id',
-    pre_hook=["{{ store_build_persons('last_loaded_at') }}", "{{ start_person_buckets() }}"],
-    post_hook=[
-        "{{ build_remaining_person_buckets() }}",
-        "{{ drop_build_persons() }}",
-        "{{ delete_merged_persons() }}",
-    ],
+    watermark='last_loaded_at'
 ) }}
--- depends_on: {{ ref('int_anonymous_ids_stitched') }} (read by the post-hook)
 
 with
 

@@ -117,6 +117,14 @@ def test_ratios_are_computed_from_the_seconds(bench_run: tuple[dict[str, Any], P
     assert ratios["incremental_to_full_run"] == pytest.approx(
         steps["incremental_run"]["seconds"] / steps["dbt_run"]["seconds"]
     )
+    # the storage ratio: the warehouse file and the landing Parquet, measured on disk here
+    run = steps["dbt_run"]["extra"]
+    work = Path(result["landing"]).parent
+    # (the incremental run wrote to the file since)
+    assert 0 < run["warehouse_mb"] <= (work / "warehouse.duckdb").stat().st_size / 1e6
+    landing = sum(path.stat().st_size for path in Path(result["landing"]).glob("base-*/*.parquet"))
+    assert run["landing_mb"] == pytest.approx(landing / 1e6)
+    assert ratios["warehouse_to_landing"] == pytest.approx(run["warehouse_mb"] / run["landing_mb"])
     for name, target in result["targets"].items():
         assert target["measured"] == ratios[name]
         assert target["met"] == (ratios[name] <= target["target"])
@@ -141,7 +149,8 @@ def test_incremental_label_follows_the_manifest(bench_run: tuple[dict[str, Any],
     incremental = sorted(
         node["name"]
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+        if node["resource_type"] == "model"
+        and node["config"]["materialized"] in ("incremental", "event_incremental")
     )
     assert result["incremental_models"] == incremental
     assert ("full rebuild" in result["incremental_label"]) == (not incremental)

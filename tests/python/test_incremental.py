@@ -196,9 +196,9 @@ def test_incremental_builds_equal_a_full_build(tmp_path: Path, seed: int, person
     incremental = snapshot(run.warehouse)
     assert len(incremental["marts.fct_sessions"]) > 1_000
     if person_buckets > 1:
-        # each incremental run of each of the six bucketed models stored its further buckets
+        # every run of each of the six person-based models stored its persons in buckets
         log = (incremental_dir / "logs" / "dbt.log").read_text()
-        assert log.count('__person_bucket_rows" as') == 6 * (N_BATCHES - 1)
+        assert log.count('__affected_persons" as') == 6 * N_BATCHES
 
     full = build(tmp_path / "full", landing, BUILD_WITHOUT_TESTS)
     assert_same_tables(incremental, snapshot(full.warehouse))
@@ -223,11 +223,12 @@ def test_a_full_build_in_person_buckets_equals_one_statement(tmp_path: Path) -> 
     assert bucketed.returncode == 0, bucketed.output[-6000:]
 
     assert_same_tables(snapshot(bucketed.warehouse), snapshot(single.warehouse))
-    # every bucket of each of the six bucketed models ran, and no helper table was left behind
+    # every bucket of each of the six person-based models ran, and no helper table of the
+    # materialization was left behind
     log = (tmp_path / "bucketed" / "logs" / "dbt.log").read_text()
-    assert log.count('__person_bucket" as select') == 6 * buckets
+    assert log.count('__build_persons" as select') == 6 * buckets
     with duckdb.connect(str(bucketed.warehouse), read_only=True) as connection:
         assert connection.execute(
-            "select count(*) from information_schema.tables"
-            " where table_name like '%person_bucket%' or table_name like '%build_persons'"
+            "select count(*) from information_schema.tables where regexp_matches("
+            "table_name, '__(affected_persons|build_persons|new_rows|dbt_tmp|dbt_backup)$')"
         ).fetchone() == (0,)

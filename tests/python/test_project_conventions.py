@@ -114,8 +114,10 @@ def test_every_macro_is_documented_in_a_file_of_its_name(artefacts: tuple[dict, 
             continue
         name = macro["name"]
         file_stem = Path(macro["original_file_path"]).stem
-        # dispatch implementations (default__x, postgres__x) live beside their macro x
+        # dispatch implementations (default__x, postgres__x) live beside their macro x, and a
+        # materialization x of each adapter (materialization_x_default, _spark) in x.sql
         public_name = re.sub(r"^[a-z]+__", "", name)
+        public_name = re.sub(r"^materialization_(.+)_[a-z]+$", r"\1", public_name)
         # a tracker format's file (macros/events/formats/<format>.sql) holds its mapping
         # <format>_event_contract and its tables <format>_event_tables, dispatched by name
         in_formats = Path(macro["original_file_path"]).parent.name == "formats"

@@ -2,10 +2,9 @@
     matched again and replaces its rows (delete+insert by funnel_step_event_id; an event that
     moved to another person keeps its key and is replaced too). -#}
 {{ config(
-    materialized=incremental_materialization(),
-    unique_key='funnel_step_event_id',
-    pre_hook=["{{ store_build_persons('loaded_at') }}", "{{ start_person_buckets() }}"],
-    post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_build_persons() }}"],
+    materialized='event_incremental',
+    incremental_strategy='affected_persons',
+    unique_key='funnel_step_event_id'
 ) }}
 
 with

@@ -2,10 +2,9 @@
     flagged again (a burst lies within one session, so within one person) and replace their
     rows (delete+insert by event_id; a click that moved to another person is replaced too). -#}
 {{ config(
-    materialized=incremental_materialization(),
-    unique_key='event_id',
-    pre_hook=["{{ store_build_persons('loaded_at') }}", "{{ start_person_buckets() }}"],
-    post_hook=["{{ build_remaining_person_buckets() }}", "{{ drop_build_persons() }}"],
+    materialized='event_incremental',
+    incremental_strategy='affected_persons',
+    unique_key='event_id'
 ) }}
 
 with

@@ -23,7 +23,7 @@
     loaded_at. From a table, the rows received since the last run minus the lookback; a row
     re-read in the lookback gets the same raw_row_id and replaces itself, and rows with an
     unparseable received_at are re-read every run (they are few). -#}
-{{ config(materialized=incremental_materialization(), unique_key='raw_row_id') }}
+{{ config(materialized='event_incremental', unique_key='raw_row_id') }}
 
 with
 
@@ -34,7 +34,7 @@ with
             {{ raw_event_columns | join(',\n            ') }},
             loaded_at
         from {{ ref('base_tracking__landed_events') }}
-        {%- if is_incremental() %}
+        {%- if is_incremental_build() %}
             where loaded_at > (
                 select coalesce(max(loaded_at), {{ earliest_event_at }}) from {{ this }}
             )
@@ -50,7 +50,7 @@ with
         {%- endif %}
     ),
 
-    {% if is_incremental() %}
+    {% if is_incremental_build() %}
         raw_events_arrived as (
             select * from raw_events
             where
@@ -68,7 +68,7 @@ with
     raw_events_hashed as (
         select
             *,
-            {{ surrogate_key(raw_event_columns) }} as raw_content_key
+            {{ row_content_hash(raw_event_columns) }} as raw_content_key
         from raw_events_arrived
     ),
 
@@ -85,7 +85,9 @@ with
     raw_events_keyed as (
         -- from a table, a row arrives when it is received
         select
-            {{ surrogate_key(['raw_content_key', 'raw_copy_number']) }} as raw_row_id,
+            {{ dbt.concat([
+                'raw_content_key', "'-'", 'cast(raw_copy_number as ' ~ dbt.type_string() ~ ')'
+            ]) }} as raw_row_id,
             *,
             {{ parse_utc_timestamp('received_at') }} as loaded_at
         from raw_events_numbered
@@ -209,6 +211,47 @@ validated as (
         left join tracking_plan
             on typed.event_name = tracking_plan.event_name
     {%- endif %}
+),
+
+final as (
+    -- the text as delivered is kept for the quarantine only
+    select
+        raw_row_id,
+        event_id,
+        anonymous_id,
+        user_id,
+        tracker_session_id,
+        event_name,
+        case when invalid_reason is not null then event_name_raw end as event_name_raw,
+        occurred_at,
+        case when invalid_reason is not null then occurred_at_raw end as occurred_at_raw,
+        received_at,
+        case when invalid_reason is not null then received_at_raw end as received_at_raw,
+        page_url,
+        page_host,
+        page_path,
+        referrer_url,
+        referrer_host,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term,
+        device_type,
+        country,
+        element,
+        click_x,
+        case when invalid_reason is not null then click_x_raw end as click_x_raw,
+        click_y,
+        case when invalid_reason is not null then click_y_raw end as click_y_raw,
+        feature_name,
+        product_id,
+        revenue,
+        case when invalid_reason is not null then revenue_raw end as revenue_raw,
+        properties,
+        loaded_at,
+        invalid_reason
+    from validated
 )
 
-select * from validated
+select * from final

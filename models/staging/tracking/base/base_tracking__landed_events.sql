@@ -24,7 +24,9 @@ landing_files as (
         select
             '{{ file[0] | replace("'", "''") }}' as landing_file,
             cast({{ file[1] }} as {{ dbt.type_bigint() }}) as landing_file_size,
-            cast('{{ file[2] }}' as {{ dbt.type_timestamp() }}) as landing_file_modified_at
+            cast('{{ file[2] }}' as {{ dbt.type_timestamp() }}) as landing_file_modified_at,
+            {#- the key of this version of the file, hashed once per file -#}
+            '{{ local_md5(file[0] ~ '-' ~ file[2]) }}' as landing_file_key
         {%- if not loop.last %}
             union all
         {%- endif -%}
@@ -32,7 +34,8 @@ landing_files as (
         select
             cast(null as {{ dbt.type_string() }}) as landing_file,
             cast(null as {{ dbt.type_bigint() }}) as landing_file_size,
-            cast(null as {{ dbt.type_timestamp() }}) as landing_file_modified_at
+            cast(null as {{ dbt.type_timestamp() }}) as landing_file_modified_at,
+            cast(null as {{ dbt.type_string() }}) as landing_file_key
         where 1 = 0
     {%- endfor %}
 ),
@@ -43,10 +46,11 @@ landed_rows as (
 
 final as (
     select
-        {{ surrogate_key([
-            'landing_files.landing_file',
-            'landing_files.landing_file_modified_at',
-            'landed_rows.landing_file_row_number',
+        -- the file version's key and the row's number in it: no hash per row
+        {{ dbt.concat([
+            'landing_files.landing_file_key',
+            "'-'",
+            'cast(landed_rows.landing_file_row_number as ' ~ dbt.type_string() ~ ')',
         ]) }} as raw_row_id,
         {%- for column in event_contract_columns() %}
             landed_rows.{{ column.name }},
