@@ -4,7 +4,7 @@
     them, or under another materialization), whose rows cannot be vouched for. -#}
 {% macro check_incremental_rules(relation) -%}
     {%- set stored = run_query(
-        'select rules from ' ~ incremental_rules_relation()
+        'select rules from ' ~ incremental_state_relation()
         ~ " where model = '" ~ relation.schema ~ '.' ~ relation.identifier ~ "'"
     ) -%}
     {%- if stored.rows | length == 0 -%}

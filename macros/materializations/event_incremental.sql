@@ -13,18 +13,18 @@
                             affected_person_events()), and those persons' stored rows are
                             replaced whole;
       affected_persons_from the model whose events tell the affected persons (macro
-                            incremental_affected_persons; default int_events_sessionized);
-      watermark             the column of this model that says up to where it has loaded
-                            (default loaded_at).
+                            incremental_affected_persons; default int_events_sessionized).
 
     A run, in order:
       1. On an incremental run, the rules the stored rows were built under (the vars and
          seeds of macro incremental_rules) must equal the current ones, or the run fails
          naming what changed (macro check_incremental_rules): a run must not mix rules.
       2. affected_persons only: the persons to (re)build, each with its person bucket,
-         are stored once in <model>__affected_persons: on an incremental run the affected
-         persons; on a full build in person buckets (var person_buckets), every person.
-         No affected person: the run writes nothing (an empty batch).
+         are stored once in <model>__affected_persons: on an incremental run the persons
+         with events loaded after the newest loaded_at the last build read (stored with the
+         model: the model's own rows cannot tell, as it may keep only some events, clicks or
+         funnel steps); on a full build in person buckets (var person_buckets), every
+         person. No affected person: the run writes nothing (an empty batch).
       3. Per person bucket (one statement when person_buckets is 1), <model>__build_persons
          holds the bucket's persons, which the model's select joins. A full build writes
          every bucket into a new table that then replaces the model; an incremental run
@@ -32,8 +32,9 @@
          bucket's persons (affected_persons; also the rows whose person was merged into
          another, who has no row left to insert) and those of the same unique_key (an event
          whose person changed), then inserts the new rows.
-      4. The rules are stored with the model (incremental_rules_relation), the helper
-         tables dropped, grants and docs applied, and the transaction committed.
+      4. The rules and the newest loaded_at read are stored with the model
+         (incremental_state_relation), the helper tables dropped, grants and docs applied,
+         and the transaction committed.
 
     Buckets exist for scale: each statement sorts (and, at 100M events, spills) about
     1/person_buckets of the events it rebuilds. A person's rows depend only on the person's
@@ -75,11 +76,16 @@
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
     {%- set bucket_numbers = range(buckets) -%}
-    {%- if by_bucket -%}
+    {%- set loaded_until = none -%}
+    {%- if by_person -%}
         {%- set history = ref(config.get('affected_persons_from') or 'int_events_sessionized') -%}
+        {#- read before the build: what this run covers -#}
+        {%- set loaded_until = run_query('select max(loaded_at) from ' ~ history).rows[0][0] -%}
+    {%- endif -%}
+    {%- if by_bucket -%}
         {%- set persons -%}
             {%- if incremental -%}
-                {{ incremental_affected_persons(history, config.get('watermark') or 'loaded_at') }}
+                {{ incremental_affected_persons(history, stored_loaded_until(target_relation)) }}
             {%- else -%}
                 select distinct person_id from {{ history }}
             {%- endif -%}
@@ -126,9 +132,11 @@
             {%- do adapter.cache_added(new_rows) -%}
             {%- set columns = adapter.get_columns_in_relation(target_relation)
                 | map(attribute='quoted') | join(', ') -%}
-            {%- do run_query(event_incremental_delete_sql(
+            {%- for delete in event_incremental_delete_sql(
                 target_relation, new_rows, unique_key, build_persons if by_person else none
-            )) -%}
+            ) -%}
+                {%- do run_query(delete) -%}
+            {%- endfor -%}
             {%- do run_query(
                 'insert into ' ~ target_relation ~ ' (' ~ columns ~ ')\nselect ' ~ columns
                 ~ ' from ' ~ new_rows
@@ -143,7 +151,7 @@
         {%- endif -%}
         {%- do adapter.rename_relation(intermediate_relation, target_relation) -%}
     {%- endif -%}
-    {%- do store_incremental_rules(target_relation) -%}
+    {%- do store_incremental_state(target_relation, loaded_until) -%}
 
     {#- dbt requires a statement named main; the work above ran in several -#}
     {%- call statement('main') -%}

@@ -78,7 +78,12 @@ duplicated_copies as (
     from {{ ref('stg_tracking__events') }} as copies
     inner join ranked
         on copies.raw_row_id = ranked.raw_row_id
-    where ranked.n_duplicates > 0
+    where
+        ranked.n_duplicates > 0
+        {%- if is_incremental_build() %}
+        -- (the join keeps only these; the filter spares reading every staged row)
+        and copies.event_id in (select event_id from arrived_event_ids)
+        {%- endif %}
 ),
 
 conflicts as (
@@ -137,7 +142,11 @@ final as (
         on kept.raw_row_id = ranked.raw_row_id
     left join conflicts
         on kept.event_id = conflicts.event_id
-    where ranked.received_rank = 1
+    where
+        ranked.received_rank = 1
+        {%- if is_incremental_build() %}
+        and kept.event_id in (select event_id from arrived_event_ids)
+        {%- endif %}
 )
 
 select * from final

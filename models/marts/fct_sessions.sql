@@ -21,8 +21,7 @@
 {{ config(
     materialized='event_incremental',
     incremental_strategy='affected_persons',
-    unique_key='person_id',
-    watermark='last_loaded_at'
+    unique_key='person_id'
 ) }}
 
 with

@@ -161,9 +161,11 @@ def test_the_incremental_runs_equal_a_full_build(runs: dict, tmp_path: Path) -> 
 
 def test_an_empty_batch_changes_nothing(runs: dict) -> None:
     assert_same_tables(snapshot(runs["empty"].warehouse), runs["after_second"])
-    # the watermark looks back (incremental_lookback_hours), so the persons of the last batch
-    # are rebuilt again, and replace themselves; no helper table is left behind
+    # no row was loaded after the watermark: the six person-based models found no affected
+    # person and wrote nothing; the three key-based tables (staging, deduplication, device
+    # identities) inserted no row; no helper table is left behind
     assert runs["empty_log"].count('__affected_persons" as') == 6
+    assert runs["empty_log"].count('__new_rows" as') == 3
     assert runs["empty"].query(
         "select count(*) from information_schema.tables where regexp_matches("
         "table_name, '__(affected_persons|build_persons|new_rows|dbt_tmp|dbt_backup)$')"
