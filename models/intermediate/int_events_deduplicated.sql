@@ -43,7 +43,7 @@ candidate_keys as (
     where
         invalid_reason is null
         {%- if is_incremental_build() %}
-        and event_id in (select event_id from arrived_event_ids)
+            and event_id in (select arrived_event_ids.event_id from arrived_event_ids)
         {%- endif %}
 ),
 
@@ -81,8 +81,8 @@ duplicated_copies as (
     where
         ranked.n_duplicates > 0
         {%- if is_incremental_build() %}
-        -- (the join keeps only these; the filter spares reading every staged row)
-        and copies.event_id in (select event_id from arrived_event_ids)
+            -- (the join keeps only these; the filter spares reading every staged row)
+            and copies.event_id in (select arrived_event_ids.event_id from arrived_event_ids)
         {%- endif %}
 ),
 
@@ -145,7 +145,7 @@ final as (
     where
         ranked.received_rank = 1
         {%- if is_incremental_build() %}
-        and kept.event_id in (select event_id from arrived_event_ids)
+            and kept.event_id in (select arrived_event_ids.event_id from arrived_event_ids)
         {%- endif %}
 )
 
