@@ -1,11 +1,12 @@
 {#- The persons an incremental run must rebuild, from `events` (a relation with one row
     per stitched event: person_id, anonymous_id, user_id, loaded_at): every person with
     an event loaded after `watermark` (a SQL timestamp expression, macro loaded_after: what
-    the model already read, stored by the event_incremental materialization), and, for every anonymous_id seen with a user_id on
-    such an event (a login that may re-map the device), the anonymous_id itself (its
-    anonymous history moves to the user) and every user_id ever seen with it (the device's
-    previous person loses that history). Returns a select of distinct person_id; a
-    superset is harmless (a person's rows depend only on the person's own events). -#}
+    the model already read, stored by the event_incremental materialization), and, for
+    every anonymous_id seen with a user_id on such an event (a login that may re-map the
+    device), the anonymous_id itself (its anonymous history moves to the user) and every
+    user_id ever seen with it (the device's previous person loses that history). Returns a
+    select of distinct person_id; a superset is harmless (a person's rows depend only on
+    the person's own events). -#}
 {% macro incremental_affected_persons(events, watermark) -%}
 with
 
