@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -346,6 +347,18 @@ def _free_port() -> int:
 def _as_postgres_user(command: list[str]) -> list[str]:
     """The server refuses to run as root: step down to the postgres user when root."""
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+def insert_text_rows(cursor: Any, table: str, columns: list[str], rows: list[dict]) -> None:
+    """Rows into a Postgres table of text columns (schema and table created if missing), every
+    value as text, as a tracker's loader would write them: through a psycopg2 cursor."""
+    schema = table.split(".")[0]
+    cursor.execute(f"create schema if not exists {schema}")
+    cursor.execute(f"create table if not exists {table} ({', '.join(f'{c} text' for c in columns)})")
+    cursor.executemany(
+        f"insert into {table} ({', '.join(columns)}) values ({', '.join(['%s'] * len(columns))})",
+        [tuple(None if row[column] is None else str(row[column]) for column in columns) for row in rows],
+    )
 
 
 @contextlib.contextmanager

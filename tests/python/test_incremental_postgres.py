@@ -13,26 +13,14 @@ from pathlib import Path
 import pytest
 
 from bawh.generator import GeneratorConfig, generate
-from conftest import postgres_server, run_dbt
+from conftest import insert_text_rows, postgres_server, run_dbt
+from test_event_incremental import BUILD as EVENT_PATH_BUILD
 from test_incremental import ARRIVAL_COLUMNS, N_BATCHES, assert_same_tables, split_into_batches
 
 pytestmark = pytest.mark.engines
 
-# the event path to the person-day mart, without the demo seed, tests or unit tests
-BUILD = [
-    "build",
-    "--target",
-    "postgres",
-    "--select",
-    "+fct_person_days",
-    "+int_clicks_rage_flagged",
-    "+int_funnel_step_events",
-    "--exclude",
-    "raw_events",
-    "--exclude-resource-type",
-    "test",
-    "unit_test",
-]
+# the event path of test_event_incremental.py, on the postgres target
+BUILD = [*EVENT_PATH_BUILD[:1], "--target", "postgres", *EVENT_PATH_BUILD[1:]]
 SCHEMAS = ("public_staging", "public_intermediate", "public_marts")
 SOURCE = {"raw_events_schema": "landing", "raw_events_identifier": "events"}
 
@@ -54,19 +42,9 @@ def connect(environment: dict[str, str], database: str):  # a psycopg2 connectio
 
 
 def land(environment: dict[str, str], database: str, rows: list[dict], columns: list[str]) -> None:
-    """Insert raw rows (every value as text, as a tracker's loader would) into landing.events."""
+    """Insert raw rows (every value as text) into landing.events."""
     with connect(environment, database) as connection:
-        cursor = connection.cursor()
-        cursor.execute("create schema if not exists landing")
-        cursor.execute(
-            "create table if not exists landing.events ("
-            + ", ".join(f"{column} text" for column in columns)
-            + ")"
-        )
-        cursor.executemany(
-            f"insert into landing.events ({', '.join(columns)}) values ({', '.join(['%s'] * len(columns))})",
-            [tuple(None if row[column] is None else str(row[column]) for column in columns) for row in rows],
-        )
+        insert_text_rows(connection.cursor(), "landing.events", columns, rows)
 
 
 def snapshot(environment: dict[str, str], database: str) -> dict[str, list[tuple]]:

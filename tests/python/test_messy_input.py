@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bawh.generator import EVENT_COLUMNS, GeneratorConfig, generate
-from conftest import DbtRun, postgres_server, run_dbt
+from conftest import DbtRun, insert_text_rows, postgres_server, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -1249,16 +1249,7 @@ def test_staging_on_postgres_quarantines_and_parses_each_row_as_on_duckdb(tmp_pa
             dbname="behavioral_warehouse",
         )
         with connection, connection.cursor() as cursor:
-            cursor.execute("create schema tracker_export")
-            cursor.execute(
-                "create table tracker_export.events ("
-                + ", ".join(f"{column} text" for column in EVENT_COLUMNS)
-                + ")"
-            )
-            cursor.executemany(
-                f"insert into tracker_export.events values ({', '.join(['%s'] * len(EVENT_COLUMNS))})",
-                [tuple(None if row[c] is None else str(row[c]) for c in EVENT_COLUMNS) for row in rows],
-            )
+            insert_text_rows(cursor, "tracker_export.events", list(EVENT_COLUMNS), rows)
         run = run_dbt(
             [
                 "build",
