@@ -68,7 +68,7 @@ with
     raw_events_hashed as (
         select
             *,
-            {{ row_content_hash(raw_event_columns) }} as raw_content_key
+            {{ surrogate_key(raw_event_columns) }} as raw_content_key
         from raw_events_arrived
     ),
 
