@@ -2,5 +2,5 @@
     person bucket the event_incremental materialization is building, which the model's
     select joins (macro affected_person_events). -#}
 {% macro build_persons_relation() -%}
-    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__build_persons'}, type='table')) }}
+    {{ return(event_incremental_relation('build_persons')) }}
 {%- endmacro %}
