@@ -13,7 +13,13 @@
                             affected_person_events()), and those persons' stored rows are
                             replaced whole;
       affected_persons_from the model whose events tell the affected persons (macro
-                            incremental_affected_persons; default int_events_sessionized).
+                            incremental_affected_persons; default int_events_sessionized);
+      rebuild_from_change   affected_persons only (default false): the select returns each
+                            person's rows from where their earliest change reaches (the
+                            model joins build_persons.changed_from; null: the whole
+                            history), so the stored rows it re-emits are replaced by
+                            unique_key and only persons whose history moved are deleted
+                            whole (int_events_sessionized: macro session_rebuild_boundaries).
 
     A run, in order:
       1. On an incremental run, the rules the stored rows were built under (the vars and
@@ -23,15 +29,17 @@
          are stored once in <model>__affected_persons: on an incremental run the persons
          with events loaded after the newest loaded_at the last build read (stored with the
          model: the model's own rows cannot tell, as it may keep only some events, clicks or
-         funnel steps); on a full build in person buckets (var person_buckets), every
-         person. No affected person: the run writes nothing (an empty batch).
+         funnel steps), each with changed_from, the earliest time a change touches; on a full
+         build in person buckets (var person_buckets), every person. No affected person: the
+         run writes nothing (an empty batch).
       3. Per person bucket (one statement when person_buckets is 1), <model>__build_persons
-         holds the bucket's persons, which the model's select joins. A full build writes
+         holds the bucket's persons and their changed_from, which the model's select joins. A full build writes
          every bucket into a new table that then replaces the model; an incremental run
          stores the bucket's rows in <model>__new_rows, deletes the stored rows of the
          bucket's persons (affected_persons; also the rows whose person was merged into
-         another, who has no row left to insert) and those of the same unique_key (an event
-         whose person changed), then inserts the new rows.
+         another, who has no row left to insert; with rebuild_from_change only the persons
+         whose history moved) and those of the same unique_key (an event whose person
+         changed, or a row re-emitted from a person's change on), then inserts the new rows.
       4. The rules and the newest loaded_at read are stored with the model
          (incremental_state_relation), the helper tables dropped, grants and docs applied,
          and the transaction committed.
@@ -55,6 +63,12 @@
         ) }}
     {%- endif -%}
     {%- set by_person = strategy == 'affected_persons' -%}
+    {%- set from_change = config.get('rebuild_from_change') or false -%}
+    {%- if from_change and not by_person -%}
+        {{ exceptions.raise_compiler_error(
+            model.name ~ ": rebuild_from_change needs incremental_strategy 'affected_persons'"
+        ) }}
+    {%- endif -%}
     {%- set buckets = var('person_buckets') if by_person else 1 -%}
     {%- set by_bucket = by_person and (incremental or buckets > 1) -%}
 
@@ -85,16 +99,21 @@
     {%- if by_bucket -%}
         {%- set persons -%}
             {%- if incremental -%}
-                {{ incremental_affected_persons(history, stored_loaded_until(target_relation)) }}
+                {{ incremental_affected_persons(
+                    history, stored_loaded_until(target_relation), target_relation if from_change else none
+                ) }}
             {%- else -%}
-                select distinct person_id from {{ history }}
+                select distinct
+                    person_id,
+                    cast(null as {{ dbt.type_timestamp() }}) as changed_from
+                from {{ history }}
             {%- endif -%}
         {%- endset -%}
         {#- stored, not inline: one md5 per person, and an exact row count, so the model's
             join hashes the persons, not the events (inline, DuckDB estimated over a billion
             affected persons at 100M events and hashed every event) -#}
         {%- do run_query(
-            'create table ' ~ affected_persons ~ ' as select person_id, '
+            'create table ' ~ affected_persons ~ ' as select person_id, changed_from, '
             ~ person_bucket_number('md5(person_id)') ~ ' as person_bucket'
             ~ ' from (' ~ persons ~ ') as persons'
         ) -%}
@@ -113,7 +132,8 @@
         {%- if by_bucket -%}
             {%- do drop_relation_if_exists(load_cached_relation(build_persons)) -%}
             {%- do run_query(
-                'create table ' ~ build_persons ~ ' as select person_id from ' ~ affected_persons
+                'create table ' ~ build_persons ~ ' as select person_id, changed_from from '
+                ~ affected_persons
                 ~ ' where person_bucket = ' ~ bucket
             ) -%}
             {%- do adapter.cache_added(build_persons) -%}
@@ -133,7 +153,7 @@
             {%- set columns = adapter.get_columns_in_relation(target_relation)
                 | map(attribute='quoted') | join(', ') -%}
             {%- for delete in event_incremental_delete_sql(
-                target_relation, new_rows, unique_key, build_persons if by_person else none
+                target_relation, new_rows, unique_key, build_persons if by_person else none, from_change
             ) -%}
                 {%- do run_query(delete) -%}
             {%- endfor -%}

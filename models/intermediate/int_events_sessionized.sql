@@ -1,14 +1,16 @@
-{#- Incremental: the whole event history of every affected person (macro
-    affected_person_events: a new event, or a device login that moves history) is
-    sessionized again and replaces that person's rows (delete+insert by event_id: an event
-    that moved to another person is replaced too). Sessions depend only on the person's own
-    events, so this equals a full rebuild; for the same reason a full build can run in
-    person buckets (var person_buckets; materialization event_incremental). -#}
+{#- Incremental: each affected person (macro incremental_affected_persons: a new event, or
+    a device login that moves history) is sessionized again from the last stored activity
+    block that starts at or before their earliest change (macro session_rebuild_boundaries;
+    the whole history when their history moved), and the rows from there replace the stored
+    ones by event_id (materialization event_incremental, rebuild_from_change): sessions
+    never depend on events more than one timeout before their block's start, so this
+    equals a full rebuild. A full build can run in person buckets (var person_buckets). -#}
 {{ config(
     materialized='event_incremental',
     incremental_strategy='affected_persons',
     unique_key='event_id',
-    affected_persons_from='int_events_stitched'
+    affected_persons_from='int_events_stitched',
+    rebuild_from_change=true
 ) }}
 
 with
@@ -17,9 +19,29 @@ events as (
     select * from {{ ref('int_events_stitched') }}
 ),
 
-events_to_sessionize as (
-    {{ affected_person_events('events') | indent(4) }}
-),
+{% if is_incremental_build() %}
+    rebuild_boundaries as (
+        {{ session_rebuild_boundaries(this, build_persons_relation()) | indent(8) }}
+    ),
+
+    -- each rebuilt person's events from the last one before the first rebuilt block: its
+    -- gap to that block's start is part of the block's first row
+    events_to_sessionize as (
+        select
+            events.*,
+            rebuild_boundaries.rebuild_from
+        from events
+        inner join rebuild_boundaries
+            on events.person_id = rebuild_boundaries.person_id
+        where
+            rebuild_boundaries.read_from is null
+            or events.occurred_at >= rebuild_boundaries.read_from
+    ),
+{% else %}
+    events_to_sessionize as (
+        {{ affected_person_events('events') | indent(8) }}
+    ),
+{% endif %}
 
 tracking_plan as (
     select
@@ -76,6 +98,12 @@ final as (
     from sessionized
     left join tracking_plan
         on sessionized.event_name = tracking_plan.event_name
+    {%- if is_incremental_build() %}
+    -- the event before the first rebuilt block was read for its gap only
+    where
+        sessionized.rebuild_from is null
+        or sessionized.occurred_at >= sessionized.rebuild_from
+    {%- endif %}
 )
 
 select * from final

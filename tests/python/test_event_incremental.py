@@ -1,7 +1,8 @@
 """The event_incremental materialization (macros/materializations/event_incremental.sql) on
 hand-made arrivals, each a case its lifecycle must get right: a late event that merges two
 stored sessions, a login that moves a device's anonymous history to a user (the anonymous
-person's rows are deleted), an empty batch, and a rule var changed between two incremental
+person's rows are deleted), sessionization rebuilt from the session boundary (the blocks
+before it are not rewritten), an empty batch, and a rule var changed between two incremental
 runs (the run fails naming the var; --full-refresh rebuilds under the new rule).
 
 Ground truth is the session rule applied by hand to the few events below (30-minute
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import DbtRun, run_dbt
@@ -57,6 +59,7 @@ def event(event_id: str, anonymous_id: str, user_id: str | None, at: str, receiv
 
 # Batch 1. Device a1: 10:00, 10:05, then 10:40, 10:45 (a 35-minute gap: two sessions).
 # Device c1, anonymous: 12:00, 12:10 (one session). User u2 on device b1: 09:00.
+# Device d1: 08:00, 08:10, then 09:00, 09:05 (a 50-minute gap). Device f1: 10:00.
 BATCH_1 = [
     event("e1", "a1", None, "10:00", "10:01"),
     event("e2", "a1", None, "10:05", "10:06"),
@@ -65,14 +68,27 @@ BATCH_1 = [
     event("e5", "c1", None, "12:00", "12:01"),
     event("e6", "c1", None, "12:10", "12:11"),
     event("e7", "b1", "u2", "09:00", "09:01"),
+    event("e10", "d1", None, "08:00", "08:01"),
+    event("e11", "d1", None, "08:10", "08:11"),
+    event("e12", "d1", None, "09:00", "09:01"),
+    event("e13", "d1", None, "09:05", "09:06"),
+    event("e15", "f1", None, "10:00", "10:01"),
 ]
 # Batch 2. A late event of a1 at 10:22 (gaps 17 and 18 minutes: the two sessions merge into
 # one); c1 logs in as u3 at 12:20 (its whole history moves to u3; the anonymous person c1 has
-# no row left).
+# no row left). d1's late 09:20 joins its second block: sessionization is rebuilt from that
+# block's start (09:00), reading 08:10 for the gap; f1's late 09:50 precedes its history,
+# which is rebuilt whole.
 BATCH_2 = [
     event("e8", "a1", None, "10:22", "14:00"),
     event("e9", "c1", "u3", "12:20", "14:00"),
+    event("e14", "d1", None, "09:20", "14:00"),
+    event("e16", "f1", None, "09:50", "14:00"),
 ]
+# what the test writes into the stored sessionized rows of d1 and f1 before batch 2: a row
+# the incremental run rewrites gets the delivered host back
+UNTOUCHED_MARK = "not rewritten"
+DELIVERED_HOST = "shop.example.com"
 
 
 def land(landing: Path, name: str, rows: list[dict]) -> None:
@@ -109,9 +125,15 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     first = build(warehouse, landing)
     assert first.returncode == 0, first.output[-6000:]
     first_sessions = sessions(first)
+    mark_sessionized_rows(first.warehouse, f"'{UNTOUCHED_MARK}'", "person_id in ('d1', 'f1')")
     land(landing, "batch-2", BATCH_2)
     second = build(warehouse, landing)
     assert second.returncode == 0, second.output[-6000:]
+    rewritten = second.query(
+        "select event_id, page_host, seconds_since_previous_event"
+        " from intermediate.int_events_sessionized where person_id in ('d1', 'f1') order by occurred_at"
+    )
+    restore_marked_hosts(second.warehouse)
     after_second = snapshot(second.warehouse)
     log = warehouse / "logs" / "dbt.log"
     logged_before = len(log.read_text())
@@ -124,6 +146,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {
         "first_sessions": first_sessions,
         "second": second,
+        "rewritten": rewritten,
         "after_second": after_second,
         "empty": empty,
         "empty_log": empty_log,
@@ -131,6 +154,27 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "refreshed": refreshed,
         "full": full,
     }
+
+
+def mark_sessionized_rows(warehouse: Path, host: str, where: str) -> None:
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(f"update intermediate.int_events_sessionized set page_host = {host} where {where}")
+
+
+def restore_marked_hosts(warehouse: Path) -> None:
+    """The delivered host back on the rows the run left alone, and on the rows the models
+    after sessionization copied from them, for the comparisons with a full build."""
+    with duckdb.connect(str(warehouse)) as connection:
+        tables = connection.execute(
+            "select columns.table_schema, columns.table_name from information_schema.columns"
+            " inner join information_schema.tables using (table_schema, table_name)"
+            " where columns.column_name = 'page_host' and tables.table_type = 'BASE TABLE'"
+        ).fetchall()
+        for schema, table in tables:
+            connection.execute(
+                f"update {schema}.{table} set page_host = '{DELIVERED_HOST}'"
+                f" where page_host = '{UNTOUCHED_MARK}'"
+            )
 
 
 def test_a_late_event_merges_two_stored_sessions(runs: dict) -> None:
@@ -148,6 +192,24 @@ def test_a_login_moves_the_device_history_and_deletes_the_anonymous_person(runs:
         "select person_id, is_identified from intermediate.int_anonymous_ids_stitched"
         " where anonymous_id = 'c1'"
     ) == [("u3", True)]
+
+
+def test_sessionization_is_rebuilt_from_the_session_boundary(runs: dict) -> None:
+    # d1: the block before 09:00 is not rewritten (08:10 was read for the gap only); the
+    # 09:00 block is, with its 50-minute gap; f1's late event precedes its history: all of it
+    assert runs["rewritten"] == [
+        ("e10", UNTOUCHED_MARK, None),
+        ("e11", UNTOUCHED_MARK, 600),
+        ("e12", DELIVERED_HOST, 3000),
+        ("e13", DELIVERED_HOST, 300),
+        ("e14", DELIVERED_HOST, 900),
+        ("e16", DELIVERED_HOST, None),
+        ("e15", DELIVERED_HOST, 600),
+    ]
+    assert sessions(runs["second"])["d1"] == [("08:00", "08:10", 2), ("09:00", "09:20", 3)]
+    assert runs["second"].query(
+        "select session_start_reason from marts.fct_sessions where person_id = 'd1' order by started_at"
+    ) == [("first_event",), ("inactivity_timeout",)]
 
 
 def test_the_incremental_runs_equal_a_full_build(runs: dict, tmp_path: Path) -> None:
