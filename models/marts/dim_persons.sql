@@ -12,7 +12,7 @@ events as (
 ),
 
 engagement_features as (
-    select * from {{ ref('int_persons_engagement_features') }}
+    select * from {{ ref('dim_person_engagement_features') }}
 ),
 
 -- the one place the score is computed (macro engagement_score, weights as vars)

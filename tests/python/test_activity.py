@@ -283,7 +283,7 @@ def test_legacy_formula_is_guarded(built: Built) -> None:
     shown = run_dbt(
         [
             "show", "--output", "json", "--limit", "-1", "--inline",
-            "{{ engagement_score(ref('int_persons_engagement_features'), method='legacy_log_ratio') }}",
+            "{{ engagement_score(ref('dim_person_engagement_features'), method='legacy_log_ratio') }}",
         ],
         built.work_dir,
         {"raw_events_location": built.landing_glob},

@@ -31,7 +31,7 @@ engagement_features as (
     select
         person_id,
         n_features_used
-    from {{ ref('int_persons_engagement_features') }}
+    from {{ ref('dim_person_engagement_features') }}
 ),
 
 -- the demo data is historical: everything is measured against its last activity date
