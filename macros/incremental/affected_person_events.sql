@@ -6,7 +6,7 @@
 {% macro affected_person_events(events) -%}
     select {{ events }}.*
     from {{ events }}
-    {%- if is_incremental_build() or (var('person_buckets') > 1 and is_event_incremental_model()) %}
+    {%- if builds_selected_persons() %}
     inner join {{ build_persons_relation() }} as build_persons
         on {{ events }}.person_id = build_persons.person_id
     {%- endif -%}

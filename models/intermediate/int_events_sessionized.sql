@@ -13,13 +13,19 @@
     rebuild_from_change=true
 ) }}
 
+{#- a full build reads the stitched events themselves (macro sessionize reads its input
+    twice; a CTE of every event would be stored in full) -#}
+{%- set sessionize_input = 'events_to_sessionize' if builds_selected_persons()
+    else ref('int_events_stitched') %}
+
 with
 
-events as (
-    select * from {{ ref('int_events_stitched') }}
-),
+{% if builds_selected_persons() %}
+    events as (
+        select * from {{ ref('int_events_stitched') }}
+    ),
+    {%- if is_incremental_build() %}
 
-{% if is_incremental_build() %}
     rebuild_boundaries as (
         {{ session_rebuild_boundaries(this, build_persons_relation()) | indent(8) }}
     ),
@@ -37,10 +43,12 @@ events as (
             rebuild_boundaries.read_from is null
             or events.occurred_at >= rebuild_boundaries.read_from
     ),
-{% else %}
+    {%- else %}
+
     events_to_sessionize as (
         {{ affected_person_events('events') | indent(8) }}
     ),
+    {%- endif %}
 {% endif %}
 
 tracking_plan as (
@@ -53,7 +61,7 @@ tracking_plan as (
 ),
 
 sessionized as (
-    {{ sessionize('events_to_sessionize') }}
+    {{ sessionize(sessionize_input) }}
 ),
 
 final as (
