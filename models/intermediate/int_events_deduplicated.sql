@@ -124,7 +124,7 @@ conflicts as (
 single_copies as (
     select
         {%- for column in kept_columns %}
-        single.{{ column }},
+            single.{{ column }},
         {%- endfor %}
         0 as n_duplicates,
         0 as n_conflicting_duplicates
@@ -145,9 +145,9 @@ first_received_copies as (
     select
         {%- for column in kept_columns %}
             {%- if column == 'loaded_at' %}
-        ranked.last_copy_loaded_at as loaded_at,
+                ranked.last_copy_loaded_at as loaded_at,
             {%- else %}
-        kept.{{ column }},
+                kept.{{ column }},
             {%- endif %}
         {%- endfor %}
         ranked.n_duplicates,

@@ -26,28 +26,28 @@ with
     ),
     {%- if is_incremental_build() %}
 
-    rebuild_boundaries as (
-        {{ session_rebuild_boundaries(this, build_persons_relation()) | indent(8) }}
-    ),
+        rebuild_boundaries as (
+            {{ session_rebuild_boundaries(this, build_persons_relation()) | indent(12) }}
+        ),
 
-    -- each rebuilt person's events from the last one before the first rebuilt block: its
-    -- gap to that block's start is part of the block's first row
-    events_to_sessionize as (
-        select
-            events.*,
-            rebuild_boundaries.rebuild_from
-        from events
-        inner join rebuild_boundaries
-            on events.person_id = rebuild_boundaries.person_id
-        where
-            rebuild_boundaries.read_from is null
-            or events.occurred_at >= rebuild_boundaries.read_from
-    ),
+        -- each rebuilt person's events from the last one before the first rebuilt block: its
+        -- gap to that block's start is part of the block's first row
+        events_to_sessionize as (
+            select
+                events.*,
+                rebuild_boundaries.rebuild_from
+            from events
+            inner join rebuild_boundaries
+                on events.person_id = rebuild_boundaries.person_id
+            where
+                rebuild_boundaries.read_from is null
+                or events.occurred_at >= rebuild_boundaries.read_from
+        ),
     {%- else %}
 
-    events_to_sessionize as (
-        {{ affected_person_events('events') | indent(8) }}
-    ),
+        events_to_sessionize as (
+            {{ affected_person_events('events') | indent(12) }}
+        ),
     {%- endif %}
 {% endif %}
 
@@ -107,10 +107,10 @@ final as (
     left join tracking_plan
         on sessionized.event_name = tracking_plan.event_name
     {%- if is_incremental_build() %}
-    -- the event before the first rebuilt block was read for its gap only
-    where
-        sessionized.rebuild_from is null
-        or sessionized.occurred_at >= sessionized.rebuild_from
+        -- the event before the first rebuilt block was read for its gap only
+        where
+            sessionized.rebuild_from is null
+            or sessionized.occurred_at >= sessionized.rebuild_from
     {%- endif %}
 )
 
