@@ -33,12 +33,12 @@
          build in person buckets (var person_buckets), every person. No affected person: the
          run writes nothing (an empty batch).
       3. Per person bucket (one statement when person_buckets is 1), <model>__build_persons
-         holds the bucket's persons and their changed_from, which the model's select joins. A full build writes
-         every bucket into a new table that then replaces the model; an incremental run
-         stores the bucket's rows in <model>__new_rows, deletes the stored rows of the
-         bucket's persons (affected_persons; also the rows whose person was merged into
-         another, who has no row left to insert; with rebuild_from_change only the persons
-         whose history moved) and those of the same unique_key (an event whose person
+         holds the bucket's persons and their changed_from, which the model's select joins.
+         A full build writes every bucket into a new table that then replaces the model; an
+         incremental run stores the bucket's rows in <model>__new_rows, deletes the stored
+         rows of the bucket's persons (affected_persons; also the rows whose person was merged
+         into another, who has no row left to insert; with rebuild_from_change only the
+         persons whose history moved) and those of the same unique_key (an event whose person
          changed, or a row re-emitted from a person's change on), then inserts the new rows.
       4. The rules and the newest loaded_at read are stored with the model
          (incremental_state_relation), the helper tables dropped, grants and docs applied,
