@@ -33,8 +33,8 @@ person_features as (
 ),
 
 data_end as (
-    select max(activity_date) as last_activity_date
-    from {{ ref('fct_person_days') }}
+    select max(last_seen_date) as last_activity_date
+    from person_days
 ),
 
 final as (
