@@ -73,9 +73,15 @@ FAST_TESTS := not slow and not engines and not browser
 # (--dist loadfile), so a module's builds are shared as when run alone.
 PYTEST_PARALLEL := --numprocesses auto --maxprocesses 4 --dist loadfile
 
-test: $(VENV)/.installed-all build-test integration-test semantic lint typecheck pytest  ## The whole suite (what CI runs): dbt build with data and unit tests, the project as a package, MetricFlow, sqlfluff, ruff, mypy, every pytest test
+# The checks before pytest run two at a time (make's jobs): each is one process on one core, and
+# only lint and semantic wait for build-test's warehouse; pytest, which keeps both cores busy, after.
+CHECKS := build-test integration-test semantic lint typecheck
+test: $(VENV)/.installed-all  ## The whole suite (what CI runs): dbt build with data and unit tests, the project as a package, MetricFlow, sqlfluff, ruff, mypy, every pytest test
+	$(MAKE) --jobs=2 --output-sync=target $(CHECKS)
+	$(MAKE) pytest
 
-test-fast: $(VENV)/.installed-dev build-test semantic lint typecheck  ## What a developer runs while working: as `make test`, without the slow, engine and browser tests
+test-fast: $(VENV)/.installed-dev  ## What a developer runs while working: as `make test`, without the slow, engine and browser tests
+	$(MAKE) --jobs=2 --output-sync=target $(filter-out integration-test,$(CHECKS))
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "$(FAST_TESTS)"
 
 # The dbt templater compiles against the test warehouse (staging probes the raw source's

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bawh.generator import EVENT_COLUMNS
-from conftest import PROJECT_DIR, DbtRun, GeneratedBuild, build_from_landing, run_dbt
+from conftest import DBT_BUILD, PROJECT_DIR, DbtRun, GeneratedBuild, build_from_landing, run_dbt
 from test_end_to_end import GA4_CHANNEL_OF
 
 SEEDS = PROJECT_DIR / "seeds" / "reference"
@@ -290,7 +290,7 @@ def test_a_ga4_export_of_the_same_columns_gives_the_same_report(
     _write_ga4_export(computed, export)
     _copy_warehouse(run, tmp_path / "from_export")
     from_export = run_dbt(
-        ["build", "--select", "+rpt_channel_traffic_hourly"],
+        [*DBT_BUILD, "--select", "+rpt_channel_traffic_hourly"],
         tmp_path / "from_export",
         {"ga4_traffic_export_location": str(export)},
     )
@@ -309,7 +309,7 @@ def test_a_malformed_export_row_fails_the_build_with_its_reason(
     _write_ga4_export([*rows, ("2026-09-01 10", "Direct", 1, 2, 1, 3.0, 1.0, 2.0, 0.5, "n/a")], export)
     _copy_warehouse(run, tmp_path / "from_export")
     failed = run_dbt(
-        ["build", "--select", "+rpt_channel_traffic_hourly"],
+        [*DBT_BUILD, "--select", "+rpt_channel_traffic_hourly"],
         tmp_path / "from_export",
         {"ga4_traffic_export_location": str(export)},
     )

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bawh.generator import EVENT_COLUMNS
-from conftest import DbtRun, build_from_landing, read_edge_cases, readme_command, run_dbt
+from conftest import DBT_BUILD, DbtRun, build_from_landing, read_edge_cases, readme_command, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -149,7 +149,7 @@ def test_conflicting_copies_are_counted_alike_by_incremental_and_full_builds(
         " from intermediate.int_events_deduplicated order by event_id"
     )
     command = [
-        "build", "--select", "+int_events_deduplicated", "--exclude", "raw_events",
+        *DBT_BUILD, "--select", "+int_events_deduplicated", "--exclude", "raw_events",
     ]
     landing = write_landing(fixture, "parquet")
 
@@ -176,7 +176,7 @@ def test_missing_required_column_fails_fast_naming_it(
 ) -> None:
     fixture = read_edge_cases().drop_columns(missing)
     run = run_dbt(
-        ["build", "--exclude", "raw_events"],
+        [*DBT_BUILD, "--exclude", "raw_events"],
         tmp_path,
         {"raw_events_location": write_landing(fixture, "parquet")},
     )

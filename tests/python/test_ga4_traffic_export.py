@@ -15,12 +15,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from conftest import PROJECT_DIR, readme_command, run_dbt
+from conftest import DBT_BUILD, PROJECT_DIR, readme_command, run_dbt
 
 FIXTURES = PROJECT_DIR / "tests" / "data" / "ga4_traffic"
 EXPORTS = sorted(FIXTURES.glob("traffic_acquisition_*.csv"))
 MISSING_COLUMNS = FIXTURES / "missing_columns.csv"
-BUILD = ["build", "--select", "+rpt_channel_traffic_hourly"]
+BUILD = [*DBT_BUILD, "--select", "+rpt_channel_traffic_hourly"]
 REPORT = "select * from reports.rpt_channel_traffic_hourly order by date_hour, session_primary_channel_group"
 TOTALS = "Grand total"
 

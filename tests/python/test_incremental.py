@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bawh.generator import GeneratorConfig, generate
-from conftest import DbtRun, run_dbt
+from conftest import DBT_BUILD, DbtRun, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -191,7 +191,7 @@ def test_incremental_builds_equal_a_full_build(tmp_path: Path, seed: int, person
         )
         pq.write_table(part, landing / f"batch-{batch}.parquet")
         last = batch == N_BATCHES - 1
-        command = ["build", *SELECTED] if last else BUILD_WITHOUT_TESTS
+        command = [*DBT_BUILD, *SELECTED] if last else BUILD_WITHOUT_TESTS
         run = build(incremental_dir, landing, command, person_buckets)
     incremental = snapshot(run.warehouse)
     assert len(incremental["marts.fct_sessions"]) > 1_000
@@ -219,7 +219,9 @@ def test_a_full_build_in_person_buckets_equals_one_statement(tmp_path: Path) -> 
     single = run_dbt(BUILD_WITHOUT_TESTS, tmp_path / "single", variables)
     assert single.returncode == 0, single.output[-6000:]
     buckets = 5  # not a power of two: the md5 ranges are uneven integer divisions
-    bucketed = run_dbt(["build", *SELECTED], tmp_path / "bucketed", {**variables, "person_buckets": buckets})
+    bucketed = run_dbt(
+        [*DBT_BUILD, *SELECTED], tmp_path / "bucketed", {**variables, "person_buckets": buckets}
+    )
     assert bucketed.returncode == 0, bucketed.output[-6000:]
 
     assert_same_tables(snapshot(bucketed.warehouse), snapshot(single.warehouse))

@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bawh.generator import EVENT_COLUMNS, GeneratorConfig, generate
-from conftest import DbtRun, insert_text_rows, postgres_server, run_dbt
+from conftest import DBT_BUILD, DbtRun, insert_text_rows, postgres_server, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -715,7 +715,7 @@ def clean_build(tmp_path_factory: pytest.TempPathFactory) -> CleanBuild:
     landing.mkdir()
     for number, part in enumerate(split(rows, 3)):
         write_rows(landing / f"part-{number}.parquet", part, "parquet")
-    run = build(work_dir, landing, "parquet", ["build", *SELECTED])
+    run = build(work_dir, landing, "parquet", [*DBT_BUILD, *SELECTED])
     # every generated row is a clean event of build A
     assert run.query("select count(*) from intermediate.int_events_quarantined") == [(0,)]
     assert_good_times_are_utc_text(run, rows)
@@ -764,7 +764,7 @@ def test_bad_rows_change_no_good_event_and_are_each_accounted_for(
     for name, rows in ((f"late-good.{extension}", late_good), (f"late-messy.{extension}", late_rows)):
         write_rows(landing / name, rows, file_format)
         age_file(landing / name)
-    run = build(work_dir, landing, file_format, ["build", *SELECTED])
+    run = build(work_dir, landing, file_format, [*DBT_BUILD, *SELECTED])
 
     # every good event is clean and equal to build A's
     assert_good_times_are_utc_text(run, good)
@@ -1021,7 +1021,7 @@ def regression_build(tmp_path_factory: pytest.TempPathFactory) -> RegressionBuil
             landing / name, written, "parquet", NESTED_SCHEMA if name == "nested.parquet" else STRING_SCHEMA
         )
     write_empty_files(landing, "parquet")
-    run = build(work_dir, landing, "parquet", ["build", "--exclude", "raw_events"])
+    run = build(work_dir, landing, "parquet", [*DBT_BUILD, "--exclude", "raw_events"])
     return RegressionBuild(good, files, landing, run)
 
 
@@ -1134,7 +1134,7 @@ def test_a_late_file_is_loaded_by_the_next_incremental_build(
         stored = Path(f"{regression_build.run.warehouse}{suffix}")
         if stored.exists():
             shutil.copy(stored, tmp_path / f"warehouse.duckdb{suffix}")
-    run = build(tmp_path, regression_build.landing, "parquet", ["build", *SELECTED])
+    run = build(tmp_path, regression_build.landing, "parquet", [*DBT_BUILD, *SELECTED])
     messy = regression_build.messy + late
     assert_clean_rows_hold(run, late, set())
     assert_quarantine_holds(run, messy)
@@ -1182,7 +1182,7 @@ def test_a_mistyped_json_value_quarantines_its_row_only(tmp_path: Path) -> None:
     # the mistyped row first, the others among the good rows of the same file
     rows = [epoch.row, *good[:50], typed[0].row, *good[50:100], typed[1].row, *good[100:], typed[2].row]
     write_rows(landing / "events.jsonl", rows, "json")
-    run = build(tmp_path / "build", landing, "json", ["build", *SELECTED])
+    run = build(tmp_path / "build", landing, "json", [*DBT_BUILD, *SELECTED])
 
     messy = [epoch, *typed]
     assert_quarantine_holds(run, messy)
@@ -1207,7 +1207,7 @@ def test_a_broken_landing_file_fails_the_build_naming_it(tmp_path: Path, broken:
         pq.write_table(table, landing / "partner-export.parquet")
         expected = ["partner-export.parquet", "received_at"]
     run = run_dbt(
-        ["build", "--select", "+stg_tracking__events", "--exclude", "raw_events"],
+        [*DBT_BUILD, "--select", "+stg_tracking__events", "--exclude", "raw_events"],
         tmp_path,
         landing_vars(landing, "parquet"),
     )

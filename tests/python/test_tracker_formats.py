@@ -24,7 +24,7 @@ import pytest
 
 from bawh import dbt_runner
 from bawh.trackers import amplitude, ga4, mixpanel, posthog, segment, snowplow
-from conftest import TRACKER_MARTS, ContractBuild, DbtRun, run_dbt
+from conftest import DBT_BUILD, TRACKER_MARTS, ContractBuild, DbtRun, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -111,7 +111,7 @@ def round_trip(
     work_dir = tmp_path_factory.mktemp(f"{event_format}_generated")
     written = WRITERS[event_format](tracker_contract_build.events, work_dir)
     run = run_dbt(
-        ["build", "--select", *TRACKER_MARTS, "--exclude", "raw_events"],
+        [*DBT_BUILD, "--select", *TRACKER_MARTS, "--exclude", "raw_events"],
         work_dir,
         {"event_format": event_format, **written.variables},
     )

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bawh.generator import EVENT_COLUMNS
-from conftest import DbtRun, run_dbt
+from conftest import DBT_BUILD, DbtRun, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -204,7 +204,7 @@ def built_sessions(run: DbtRun) -> list[ExpectedSession]:
 def build(work_dir: Path, landing_glob: str, *flags: str) -> DbtRun:
     """`dbt build` of the selected models (and their tests) on the landing files."""
     run = run_dbt(
-        ["build", *flags, "--select", *SELECT, "--exclude", "raw_events"],
+        [*DBT_BUILD, *flags, "--select", *SELECT, "--exclude", "raw_events"],
         work_dir,
         {"raw_events_location": landing_glob, "raw_events_format": "parquet", **TRACKER_VARS},
     )
