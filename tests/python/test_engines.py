@@ -102,8 +102,8 @@ def _built_relations(work_dir: Path) -> dict[str, tuple[str, str]]:
 def engine_rows(
     tmp_path_factory: pytest.TempPathFactory, demo_build: DbtRun
 ) -> Iterator[dict[str, dict[str, Rows]]]:
-    """Build the demo on Spark and Postgres; rows of each compared table per engine (DuckDB's
-    from the session's demo build, the same command on the default target)."""
+    """Build the demo on Spark and Postgres (every seed, model, data test and unit test); rows
+    of each compared table per engine, DuckDB's from the session's demo build."""
     columns: dict[str, list[str]] = {}
     rows: dict[str, dict[str, Rows]] = {}
 
