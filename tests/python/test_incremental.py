@@ -31,7 +31,7 @@ N_BATCHES = 4
 LANDING_SHUFFLE_HOURS = 1  # < incremental_lookback_hours (3)
 SCHEMAS = ("staging", "intermediate", "marts", "reports")
 # the raw events' descendants and what they read (no support domain); the batch builds skip the
-# tests, the last incremental build runs them all
+# tests, the last incremental build runs every data test
 SELECTED = [
     "--select",
     "@stg_tracking__events",
