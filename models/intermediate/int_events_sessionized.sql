@@ -4,13 +4,15 @@
     the whole history when their history moved), and the rows from there replace the stored
     ones by event_id (materialization event_incremental, rebuild_from_change): sessions
     never depend on events more than one timeout before their block's start, so this
-    equals a full rebuild. A full build can run in person buckets (var person_buckets). -#}
+    equals a full rebuild. A full build runs in var person_buckets statements (default 1),
+    which read one stored copy of the stitched view (macro bucket_input). -#}
 {{ config(
     materialized='event_incremental',
     incremental_strategy='affected_persons',
     unique_key='event_id',
     affected_persons_from='int_events_stitched',
-    rebuild_from_change=true
+    rebuild_from_change=true,
+    person_buckets=var('person_buckets')
 ) }}
 
 {#- a full build reads the stitched events themselves (macro sessionize reads its input
@@ -22,7 +24,7 @@ with
 
 {% if builds_selected_persons() %}
     events as (
-        select * from {{ ref('int_events_stitched') }}
+        select * from {{ bucket_input(ref('int_events_stitched')) }}
     ),
     {%- if is_incremental_build() %}
 

@@ -1,7 +1,7 @@
 {#- Incremental: the rows of every affected person (macro incremental_affected_persons)
     are rebuilt from that person's events and replace the stored ones (delete+insert by
     person_id, materialization event_incremental), which also deletes the rows of anonymous
-    persons merged into a user.
+    persons merged into a user. A full build runs in var person_buckets statements.
 
     With use_tracker_session_id, sessions follow the tracker's session ids (macro
     sessionize): a session's tracker_session_id is that of its events, and every session of
@@ -21,7 +21,8 @@
 {{ config(
     materialized='event_incremental',
     incremental_strategy='affected_persons',
-    unique_key='person_id'
+    unique_key='person_id',
+    person_buckets=var('person_buckets')
 ) }}
 
 with

@@ -164,8 +164,9 @@ def build(work_dir: Path, landing: Path, command: list[str], person_buckets: int
     return run
 
 
-# the second case builds incrementally in person buckets (3, an uneven md5 split); the full
-# build it is compared with runs in one statement
+# the second case sets person_buckets 3 (an uneven md5 split): its first build runs in
+# buckets, its incremental runs in one statement; the full build it is compared with runs in
+# one statement
 @pytest.mark.parametrize(("seed", "person_buckets"), [(11, 1), (23, 3)])
 def test_incremental_builds_equal_a_full_build(tmp_path: Path, seed: int, person_buckets: int) -> None:
     events = generate(
@@ -196,9 +197,14 @@ def test_incremental_builds_equal_a_full_build(tmp_path: Path, seed: int, person
     incremental = snapshot(run.warehouse)
     assert len(incremental["marts.fct_sessions"]) > 1_000
     if person_buckets > 1:
-        # every run of each of the six person-based models stored its persons in buckets
+        # the first build ran sessionization (from one copy of its input, a view), sessions
+        # and person days in person_buckets statements, the other three person-based models
+        # in one, without stored persons; each later run stored each model's persons and
+        # built them in one statement
         log = (incremental_dir / "logs" / "dbt.log").read_text()
-        assert log.count('__affected_persons" as') == 6 * N_BATCHES
+        assert log.count('__bucket_input" as select') == 1
+        assert log.count('__affected_persons" as') == 3 + 6 * (N_BATCHES - 1)
+        assert log.count('__build_persons" as select') == 3 * person_buckets + 6 * (N_BATCHES - 1)
 
     full = build(tmp_path / "full", landing, BUILD_WITHOUT_TESTS)
     assert_same_tables(incremental, snapshot(full.warehouse))
@@ -209,8 +215,9 @@ def test_incremental_builds_equal_a_full_build(tmp_path: Path, seed: int, person
 
 
 def test_a_full_build_in_person_buckets_equals_one_statement(tmp_path: Path) -> None:
-    """var person_buckets splits the full build of the person-keyed event models into one
-    statement per md5 range of person_id; the tables are those of a single statement."""
+    """var person_buckets splits the full builds of sessionization, fct_sessions and
+    fct_person_days into one statement per md5 range of person_id; the tables are those of a
+    single statement."""
     events = generate(GeneratorConfig(persons=400, days=20, seed=5, duplicate_rate=0.02)).events
     landing = tmp_path / "landing"
     landing.mkdir()
@@ -225,12 +232,13 @@ def test_a_full_build_in_person_buckets_equals_one_statement(tmp_path: Path) -> 
     assert bucketed.returncode == 0, bucketed.output[-6000:]
 
     assert_same_tables(snapshot(bucketed.warehouse), snapshot(single.warehouse))
-    # every bucket of each of the six person-based models ran, and no helper table of the
-    # materialization was left behind
+    # every bucket of the three bucketed models ran, sessionization's from one copy of its
+    # input (a view), and no helper table of the materialization was left behind
     log = (tmp_path / "bucketed" / "logs" / "dbt.log").read_text()
-    assert log.count('__build_persons" as select') == 6 * buckets
+    assert log.count('__build_persons" as select') == 3 * buckets
+    assert log.count('__bucket_input" as select') == 1
     with duckdb.connect(str(bucketed.warehouse), read_only=True) as connection:
         assert connection.execute(
             "select count(*) from information_schema.tables where regexp_matches("
-            "table_name, '__(affected_persons|build_persons|new_rows|dbt_tmp|dbt_backup)$')"
+            "table_name, '__(affected_persons|build_persons|bucket_input|new_rows|dbt_tmp|dbt_backup)$')"
         ).fetchone() == (0,)
