@@ -21,10 +21,7 @@
                             unique_key and only persons whose history moved are deleted
                             whole (int_events_sessionized: macro session_rebuild_boundaries);
       person_buckets        affected_persons only (default 1): a full build runs in this
-                            many statements (below); when affected_persons_from is a view it
-                            first stores it once in <model>__bucket_input, which the model
-                            reads through macro bucket_input (each bucket would otherwise
-                            compute the view again over every event).
+                            many statements (below).
 
     A run, in order:
       1. On an incremental run, the rules the stored rows were built under (the vars and
@@ -35,11 +32,11 @@
          with events loaded after the newest loaded_at the last build read (stored with the
          model: the model's own rows cannot tell, as it may keep only some events, clicks or
          funnel steps), each with changed_from, the earliest time a change touches; on a full
-         build in person buckets, every person. No affected person: the
-         run writes nothing (an empty batch).
-      3. Per person bucket (macro person_buckets: one statement unless a full build of a
-         model that sets person_buckets), <model>__build_persons holds the bucket's persons and their
-         changed_from, which the model's select joins.
+         build in person buckets, every person. No affected person: the run writes
+         nothing (an empty batch).
+      3. Per person bucket (macro person_buckets: one statement but on a full build of a
+         model that sets person_buckets), <model>__build_persons holds the bucket's
+         persons and their changed_from, which the model's select joins.
          A full build writes every bucket into a new table that then replaces the model; an
          incremental run stores the bucket's rows in <model>__new_rows, deletes the stored
          rows of the bucket's persons (affected_persons; also the rows whose person was merged
@@ -54,10 +51,10 @@
     spills) about 1/person_buckets of the events, for one scan of the input per bucket.
     Sessionization, fct_sessions and fct_person_days set them (var person_buckets): at 100M
     the first two each spilled over 40 GB in one statement, while page views, funnel steps
-    and rage clicks measured as fast or faster in one (docs/benchmark.md). An
-    incremental run rebuilds a small share of the persons in one statement, as buckets
-    would read every event once per bucket. A person's rows depend only on the person's own
-    events, so the buckets together give exactly the rows of one statement.
+    and rage clicks measured as fast or faster in one (docs/benchmark.md). An incremental
+    run rebuilds a small share of the persons in one statement, as buckets would read every
+    event once per bucket. A person's rows depend only on the person's own events, so the
+    buckets together give exactly the rows of one statement.
 
     Spark (plain Parquet tables, no delete) rebuilds the table on every run: the
     adapter='spark' version below. -#}
@@ -93,9 +90,8 @@
     {%- set affected_persons = event_incremental_relation('affected_persons') -%}
     {%- set build_persons = build_persons_relation() -%}
     {%- set new_rows = event_incremental_relation('new_rows') -%}
-    {%- set input_copy = bucket_input_relation() -%}
     {#- left over by an interrupted run -#}
-    {%- for relation in [intermediate_relation, backup_relation, affected_persons, build_persons, new_rows, input_copy] -%}
+    {%- for relation in [intermediate_relation, backup_relation, affected_persons, build_persons, new_rows] -%}
         {%- do drop_relation_if_exists(load_cached_relation(relation)) -%}
     {%- endfor -%}
 
@@ -110,12 +106,6 @@
     {%- set loaded_until = none -%}
     {%- if by_person -%}
         {%- set history = ref(config.get('affected_persons_from') or 'int_events_sessionized') -%}
-        {%- if bucket_input(history).identifier == input_copy.identifier -%}
-            {#- a view in buckets: read once into the copy the buckets read -#}
-            {%- do run_query('create table ' ~ input_copy ~ ' as select * from ' ~ history) -%}
-            {%- do adapter.cache_added(input_copy) -%}
-            {%- set history = input_copy -%}
-        {%- endif -%}
         {#- read before the build: what this run covers -#}
         {%- set loaded_until = run_query('select max(loaded_at) from ' ~ history).rows[0][0] -%}
     {%- endif -%}
@@ -201,7 +191,7 @@
         select 1 as event_incremental_built
     {%- endcall -%}
 
-    {%- for relation in [backup_relation, affected_persons, build_persons, input_copy] -%}
+    {%- for relation in [backup_relation, affected_persons, build_persons] -%}
         {%- do drop_relation_if_exists(load_cached_relation(relation)) -%}
     {%- endfor -%}
     {%- do apply_grants(target_relation, config.get('grants'), should_revoke(existing_relation, not incremental)) -%}

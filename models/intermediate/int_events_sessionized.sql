@@ -4,8 +4,7 @@
     the whole history when their history moved), and the rows from there replace the stored
     ones by event_id (materialization event_incremental, rebuild_from_change): sessions
     never depend on events more than one timeout before their block's start, so this
-    equals a full rebuild. A full build runs in var person_buckets statements (default 1),
-    which read one stored copy of the stitched view (macro bucket_input). -#}
+    equals a full rebuild. A full build runs in var person_buckets statements (default 1). -#}
 {{ config(
     materialized='event_incremental',
     incremental_strategy='affected_persons',
@@ -24,7 +23,7 @@ with
 
 {% if builds_selected_persons() %}
     events as (
-        select * from {{ bucket_input(ref('int_events_stitched')) }}
+        select * from {{ ref('int_events_stitched') }}
     ),
     {%- if is_incremental_build() %}
 
