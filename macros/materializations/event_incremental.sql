@@ -20,8 +20,8 @@
                             history), so the stored rows it re-emits are replaced by
                             unique_key and only persons whose history moved are deleted
                             whole (int_events_sessionized: macro session_rebuild_boundaries);
-      person_buckets        affected_persons only (default 1): a full build runs in this
-                            many statements (below).
+      person_buckets        affected_persons only (default 1): a run builds its persons in
+                            this many statements (below).
 
     A run, in order:
       1. On an incremental run, the rules the stored rows were built under (the vars and
@@ -34,9 +34,9 @@
          funnel steps), each with changed_from, the earliest time a change touches; on a full
          build in person buckets, every person. No affected person: the run writes
          nothing (an empty batch).
-      3. Per person bucket (macro person_buckets: one statement but on a full build of a
-         model that sets person_buckets), <model>__build_persons holds the bucket's
-         persons and their changed_from, which the model's select joins.
+      3. Per person bucket (macro person_buckets; one statement for a model that does not
+         set person_buckets), <model>__build_persons holds the bucket's persons and their
+         changed_from, which the model's select joins.
          A full build writes every bucket into a new table that then replaces the model; an
          incremental run stores the bucket's rows in <model>__new_rows, deletes the stored
          rows of the bucket's persons (affected_persons; also the rows whose person was merged
@@ -47,14 +47,14 @@
          (incremental_state_relation), the helper tables dropped, grants and docs applied,
          and the transaction committed.
 
-    Buckets exist for scale: each statement of a full build sorts (and, at 100M events,
-    spills) about 1/person_buckets of the events, for one scan of the input per bucket.
+    Buckets exist for scale: each statement sorts (and, at 100M events, spills) about
+    1/person_buckets of the events it rebuilds, for one scan of the input per bucket.
     Sessionization, fct_sessions and fct_person_days set them (var person_buckets): at 100M
-    the first two each spilled over 40 GB in one statement, while page views, funnel steps
-    and rage clicks measured as fast or faster in one (docs/benchmark.md). An incremental
-    run rebuilds a small share of the persons in one statement, as buckets would read every
-    event once per bucket. A person's rows depend only on the person's own events, so the
-    buckets together give exactly the rows of one statement.
+    the first two each spilled over 40 GB in a one-statement full build, and an incremental
+    run's one-statement sessionization filled the disk, while page views, funnel steps and
+    rage clicks built in one statement (docs/benchmark.md). A person's rows depend only on
+    the person's own events, so the buckets together give exactly the rows of one
+    statement.
 
     Spark (plain Parquet tables, no delete) rebuilds the table on every run: the
     adapter='spark' version below. -#}

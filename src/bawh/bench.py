@@ -95,9 +95,9 @@ DUCKDB_SETTINGS: dict[str, tuple[str, str]] = {
 SIZE_SETTINGS: dict[str, dict[str, str]] = {
     "100m": {"memory_limit": "8GB", "preserve_insertion_order": "false"},
 }
-# dbt vars per size: at 100M the full builds of sessionization, fct_sessions and
-# fct_person_days run in 16 statements (var person_buckets), each spilling ~1/16 of the
-# events; in one statement sessionization spilled 44 GB, fct_sessions over 40 GB.
+# dbt vars per size: at 100M the builds of sessionization, fct_sessions and fct_person_days
+# run in 16 statements (var person_buckets), each spilling ~1/16 of the events it rebuilds;
+# in one statement sessionization spilled 44 GB, fct_sessions over 40 GB.
 SIZE_VARS: dict[str, dict[str, int]] = {"100m": {"person_buckets": 16}}
 # In-memory dataframes of 100M events need tens of GB: the 100m size runs only DuckDB's.
 SIZE_REFERENCES: dict[str, tuple[str, ...]] = {"100m": ("duckdb",)}
