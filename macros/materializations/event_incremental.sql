@@ -77,12 +77,12 @@
             model.name ~ ": rebuild_from_change needs incremental_strategy 'affected_persons'"
         ) }}
     {%- endif -%}
-    {%- if (config.get('person_buckets') or 1) > 1 and not by_person -%}
+    {%- set buckets = person_buckets() -%}
+    {%- if buckets > 1 and not by_person -%}
         {{ exceptions.raise_compiler_error(
             model.name ~ ": person_buckets needs incremental_strategy 'affected_persons'"
         ) }}
     {%- endif -%}
-    {%- set buckets = person_buckets() -%}
     {%- set by_bucket = by_person and (incremental or buckets > 1) -%}
 
     {%- set intermediate_relation = make_intermediate_relation(target_relation) -%}

@@ -4,7 +4,8 @@
     the whole history when their history moved), and the rows from there replace the stored
     ones by event_id (materialization event_incremental, rebuild_from_change): sessions
     never depend on events more than one timeout before their block's start, so this
-    equals a full rebuild. A full build runs in var person_buckets statements (default 1). -#}
+    equals a full rebuild. A run, full or incremental, builds in var person_buckets
+    statements (default 1). -#}
 {{ config(
     materialized='event_incremental',
     incremental_strategy='affected_persons',

@@ -1,7 +1,8 @@
 {#- Incremental: the rows of every affected person (macro incremental_affected_persons)
     are rebuilt from that person's events and replace the stored ones (delete+insert by
     person_id, materialization event_incremental), which also deletes the rows of anonymous
-    persons merged into a user. A full build runs in var person_buckets statements. -#}
+    persons merged into a user. A run, full or incremental, builds in var person_buckets
+    statements. -#}
 {{ config(
     materialized='event_incremental',
     incremental_strategy='affected_persons',
