@@ -27,7 +27,7 @@ help:  ## List the targets
 # change. Direct pins are in pyproject.toml, every transitive pin in constraints.txt.
 INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 EXTRAS_dashboard := dashboard
-EXTRAS_bench := bench
+EXTRAS_bench := bench,spark
 EXTRAS_semantic := semantic
 # What `make test-fast` (lint, typecheck, the fast pytest tier) needs: mypy reads every module.
 EXTRAS_dev := test,semantic,dashboard,bench
@@ -170,8 +170,8 @@ dashboard: $(VENV)/.installed-dashboard  ## Serve the dashboard over the current
 # Benchmark size: smoke (100k events, what CI runs), 1m, 10m (default) or 100m (DuckDB memory
 # limit 8GB, spilling to disk). Work files under target/bench/<size>/, JSON in target/bench/.
 SIZE ?= 10m
-bench: $(VENV)/.installed-bench  ## Time dbt run/build/incremental vs DuckDB, polars, pandas: make bench SIZE=smoke|1m|10m|100m
-	$(BIN)/bawh bench --size $(SIZE)
+bench: $(VENV)/.installed-bench  ## Time dbt run/build/incremental vs DuckDB, polars, pandas: make bench SIZE=smoke|1m|10m|100m [SPARK=1]
+	$(BIN)/bawh bench --size $(SIZE) $(if $(SPARK),--spark)
 
 # Publications are read-only (folders 0555, files 0444): their folders are made writable first.
 clean:  ## Remove the virtual environment, dbt artefacts and warehouse files

@@ -16,3 +16,12 @@
         cast({{ column_name }} as {{ dbt.type_string() }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- Spark: a struct, array or map (DESCRIBE's struct<...>, array<...>, map<...>) as JSON text. -#}
+{% macro spark__contract_column_as_text(column_name, data_type) -%}
+    {%- if (data_type | lower).split('<')[0] in ('struct', 'array', 'map') -%}
+        to_json({{ column_name }})
+    {%- else -%}
+        cast({{ column_name }} as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}

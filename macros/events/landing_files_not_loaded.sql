@@ -29,3 +29,28 @@
         {%- endif %}
     order by listed.filename
 {%- endmacro %}
+
+{#- Spark: the binaryFile source lists the files of a glob with their length and
+    modification time, reading no content unless it is selected. Paths come back as URIs
+    (file:/..., s3a://...), which Spark reads back as they are; a relative location is
+    relative to the driver's (the Thrift server's) working directory. -#}
+{% macro spark__landing_files_not_loaded(location, loaded_relation) -%}
+    select
+        listed.path as landing_file,
+        listed.length as landing_file_size,
+        listed.modificationTime as landing_file_modified_at
+    from binaryFile.`{{ location | replace('`', '``') }}` as listed
+    where
+        listed.length > 0
+        {%- if loaded_relation %}
+        and not exists (
+            select 1
+            from {{ loaded_relation }} as loaded
+            where
+                loaded.landing_file = listed.path
+                and loaded.landing_file_size = listed.length
+                and loaded.landing_file_modified_at = listed.modificationTime
+        )
+        {%- endif %}
+    order by listed.path
+{%- endmacro %}

@@ -6,7 +6,7 @@
         select
             landing_file,
             landing_file_size,
-            strftime(landing_file_modified_at, '%Y-%m-%d %H:%M:%S.%f') as landing_file_modified_at
+            {{ timestamp_text('landing_file_modified_at') }} as landing_file_modified_at
         from ({{ landing_files_not_loaded(location, loaded_relation) }}) as not_loaded
         order by landing_file
     {%- endset -%}

@@ -90,3 +90,61 @@
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Spark: one read per file (each Parquet file's columns probed on their own, as DuckDB's
+    schema groups do), stacked. Parquet rows are numbered by the reader's row index
+    (_metadata.row_index); a JSON line is read as text (the text source) and each contract
+    column taken from it as text (macro json_text: a value of another JSON type stays on
+    its row as text), numbered in the file's order (monotonically_increasing_id follows
+    the file's splits); empty lines are skipped, as DuckDB does. The path is the file's
+    as listed (macro landing_files_not_loaded). -#}
+{% macro spark__read_landing_files(files) -%}
+    {%- set tracker_format = var('event_format') != 'contract' -%}
+    {%- if not files -%}
+        {{ return(default__read_landing_files(files)) }}
+    {%- endif -%}
+    {%- for file in files -%}
+        {%- set path_literal = text_literal(file[0]) -%}
+        {%- if var('raw_events_format') == 'json' %}
+        select
+            {%- if tracker_format %}
+            {{ tracker_event_contract('json_lines.value') }},
+            {%- else %}
+            {%- for column in event_contract_columns() %}
+            {{ json_text('json_lines.value', [column.name]) }} as {{ column.name }},
+            {%- endfor %}
+            {%- endif %}
+            {{ path_literal }} as landing_file,
+            json_lines.landing_file_row_number
+        from (
+            select
+                value,
+                row_number() over (order by monotonically_increasing_id()) as landing_file_row_number
+            from text.`{{ file[0] | replace('`', '``') }}`
+        ) as json_lines
+        where trim(json_lines.value) != ''
+        {%- else -%}
+            {%- set reader = 'parquet.`' ~ file[0] | replace('`', '``') ~ '`' %}
+        select
+            {%- if tracker_format %}
+            {{ tracker_event_contract('tracker_records.record') }},
+            {{ path_literal }} as landing_file,
+            tracker_records.landing_file_row_number
+        from (
+            select
+                {{ row_as_json('tracker_rows') }} as record,
+                tracker_rows._metadata.row_index + 1 as landing_file_row_number
+            from {{ reader }} as tracker_rows
+        ) as tracker_records
+            {%- else %}
+            {{ select_event_contract(reader) }},
+            {{ path_literal }} as landing_file,
+            _metadata.row_index + 1 as landing_file_row_number
+        from {{ reader }}
+            {%- endif %}
+        {%- endif %}
+        {%- if not loop.last %}
+        union all
+        {%- endif -%}
+    {%- endfor -%}
+{%- endmacro %}

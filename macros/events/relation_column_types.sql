@@ -1,6 +1,7 @@
 {#- The columns of a relation (or a table expression such as read_parquet(...)) as a dict
     of lower-case name to the engine's type name; '' where the engine's probe gives no type
-    name (only DuckDB's nested types need one, macro contract_column_as_text). Queries the
+    name (Postgres, whose cast of a json column to text is already its JSON text; only
+    nested types need a name, macro contract_column_as_text). Queries the
     warehouse: call it only when `execute`. -#}
 {% macro relation_column_types(relation) -%}
     {{ return(adapter.dispatch('relation_column_types', 'behavioral_warehouse')(relation)) }}
@@ -23,5 +24,9 @@
 {%- endmacro %}
 
 {% macro spark__relation_column_types(relation) -%}
-    {{ return(postgres__relation_column_types(relation)) }}
+    {%- set types = {} -%}
+    {%- for row in run_query('describe query select * from ' ~ relation) -%}
+        {%- do types.update({row[0] | lower: row[1]}) -%}
+    {%- endfor -%}
+    {{ return(types) }}
 {%- endmacro %}

@@ -12,7 +12,7 @@
     )
 {%- endmacro %}
 
-{#- Spark rebuilds every table on every run (materialization event_incremental): no state
-    to keep. -#}
+{#- Spark: each model keeps its own state table (spark__incremental_state_relation), written
+    whole by macro store_incremental_state. -#}
 {% macro spark__create_incremental_state_table() -%}
 {%- endmacro %}

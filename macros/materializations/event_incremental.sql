@@ -56,8 +56,10 @@
     the person's own events, so the buckets together give exactly the rows of one
     statement.
 
-    Spark (plain Parquet tables, no delete) rebuilds the table on every run: the
-    adapter='spark' version below. -#}
+    The one step that differs by engine is the incremental write (macro
+    event_incremental_replace_rows): DuckDB and Postgres delete and insert; Spark, whose
+    Parquet tables cannot delete, overwrites the partitions (config partition_by, macro
+    partition_columns) that the replaced and new rows touch. -#}
 {% materialization event_incremental, default -%}
     {%- set target_relation = this.incorporate(type='table') -%}
     {%- set existing_relation = load_cached_relation(this) -%}
@@ -163,16 +165,8 @@
         {%- else -%}
             {%- do run_query('create table ' ~ new_rows ~ ' as\n' ~ compiled_code) -%}
             {%- do adapter.cache_added(new_rows) -%}
-            {%- set columns = adapter.get_columns_in_relation(target_relation)
-                | map(attribute='quoted') | join(', ') -%}
-            {%- for delete in event_incremental_delete_sql(
+            {%- do event_incremental_replace_rows(
                 target_relation, new_rows, unique_key, build_persons if by_person else none, from_change
-            ) -%}
-                {%- do run_query(delete) -%}
-            {%- endfor -%}
-            {%- do run_query(
-                'insert into ' ~ target_relation ~ ' (' ~ columns ~ ')\nselect ' ~ columns
-                ~ ' from ' ~ new_rows
             ) -%}
             {%- do adapter.drop_relation(new_rows) -%}
         {%- endif -%}
@@ -200,11 +194,4 @@
     {%- do adapter.commit() -%}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
     {{ return({'relations': [target_relation]}) }}
-{%- endmaterialization %}
-
-{#- Spark: this project writes plain Parquet tables, which neither delete nor merge (that
-    needs Delta or Iceberg), and insert_overwrite of person-bucket partitions would rewrite
-    nearly every bucket on a busy run: the table is rebuilt. -#}
-{% materialization event_incremental, adapter='spark' -%}
-    {{ return(materialization_table_spark()) }}
 {%- endmaterialization %}

@@ -7,7 +7,8 @@
     materialized='event_incremental',
     incremental_strategy='affected_persons',
     unique_key='person_id',
-    person_buckets=var('person_buckets')
+    person_buckets=var('person_buckets'),
+    partition_by=partition_columns(['activity_date'])
 ) }}
 
 with

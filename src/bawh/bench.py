@@ -18,7 +18,10 @@ One run (``bawh bench --size 10m``, or ``make bench SIZE=10m``):
    run_results.json), and an incremental ``dbt run`` (no --full-refresh) after a 1% batch
    of later events lands as extra Parquet files. Whether that run was incremental is read
    from the manifest (models materialized as incremental);
-4. prints a table (seconds, peak memory, ratio to the reference) and writes JSON.
+4. with ``--spark``, the same full and incremental ``dbt run`` on a Spark standalone cluster
+   started on this machine (bawh.spark_cluster: two one-core workers, the Thrift server as
+   driver; memory in SPARK_CLUSTER), reading the same landing folder;
+5. prints a table (seconds, peak memory, ratio to the reference) and writes JSON.
 
 Every step runs in its own child process, one at a time; its peak memory is the child's
 maximum resident set size from ``os.wait4`` (the child and the processes it waited for).
@@ -43,6 +46,7 @@ import glob
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -52,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from bawh import dbt_runner
+from bawh.spark_cluster import ClusterConfig, running_cluster
 
 __all__ = [
     "REFERENCE_ENGINES",
@@ -126,6 +131,12 @@ TARGETS: dict[str, float] = {
 SIZE_TARGETS: dict[str, dict[str, float]] = {"100m": {"incremental_to_full_run": 0.05}}
 # the materializations that build incrementally (dbt's own, and the event path's)
 INCREMENTAL_MATERIALIZATIONS = ("incremental", "event_incremental")
+# The Spark cluster of --spark: two one-core workers (the 2 cores DuckDB gets), each executor a
+# 4 GB heap, the Thrift server (the driver) 4 GB. Shuffle partitions per size: Spark's default
+# of 200 makes hundreds of tiny tasks at 1M events; adaptive execution merges small ones.
+SPARK_CLUSTER: dict[str, str] = {"executor_memory": "4g", "driver_memory": "4g"}
+SPARK_SHUFFLE_PARTITIONS: dict[str, int] = {"smoke": 4, "1m": 8, "10m": 32, "100m": 200}
+SPARK_SCHEMA = "bench"  # the target schema of the Spark builds (BAWH_SPARK_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -140,6 +151,7 @@ class BenchConfig:
     # engines to run besides DuckDB's reference; None: all, but none at 100m
     references: tuple[str, ...] | None = None
     build: bool | None = None  # time dbt build; None: at every size but 100m
+    spark: bool = False  # also time dbt run on a local Spark cluster
     progress: bool = True  # print a line per step
 
     def __post_init__(self) -> None:
@@ -477,22 +489,31 @@ class _Workspace:
     def logs(self) -> Path:
         return self.work / "logs"
 
+    @property
+    def spark_dir(self) -> Path:
+        return self.work / "spark"
+
     def measure(self, command: Sequence[str], log_name: str) -> _Measured:
         """Run a child that is not dbt (bawh generate, a reference) in the project folder."""
         return _measure(command, self.logs / f"{log_name}.log", dict(os.environ), self.project_dir)
 
-    def measure_dbt(self, command: list[str], log_name: str) -> _Measured:
+    def measure_dbt(
+        self, command: list[str], log_name: str, spark: dict[str, str] | None = None
+    ) -> _Measured:
         """Run ``dbt <command>`` (raw_events excluded) on the landing folder, its target/,
-        logs and warehouse under ``work``, the DuckDB settings in the environment."""
+        logs and warehouse under ``work``, the DuckDB settings in the environment; with
+        ``spark`` (a cluster's environment), on the spark target instead, its target/ under
+        work/spark."""
         invocation = dbt_runner.DbtInvocation(
             command=[*command, "--exclude", "raw_events"],
             project_dir=self.project_dir,
             profiles_dir=Path(os.environ.get("DBT_PROFILES_DIR", str(self.project_dir))),
-            target_path=self.target_path,
+            target_path=self.spark_dir / "target" if spark else self.target_path,
             log_path=self.logs,
             variables=self.dbt_vars,
+            target="spark" if spark else None,
             duckdb_path=self.warehouse,
-            env={DUCKDB_SETTINGS[name][0]: value for name, value in self.settings.items()},
+            env=spark or {DUCKDB_SETTINGS[name][0]: value for name, value in self.settings.items()},
         )
         log = self.logs / f"{log_name}.log"
         return _measure(invocation.argv(), log, invocation.environment(), invocation.cwd)
@@ -701,17 +722,21 @@ def _incremental_label(incremental_models: list[str]) -> str:
     return "no incremental models: a full rebuild"
 
 
-def _time_incremental_run(
-    config: BenchConfig, workspace: _Workspace, incremental_models: list[str], say: _Progress
-) -> tuple[StepResult, int]:
-    """Step incremental_run: a later 1% batch lands, then dbt run without --full-refresh;
-    returns the step and the batch's raw rows."""
+def _land_increment(config: BenchConfig, workspace: _Workspace, say: _Progress) -> int:
+    """A later 1% batch of events lands in the landing folder; returns its raw rows."""
     increment_events = max(1, round(config.target_events * INCREMENT_SHARE))
     say(f"generating the {increment_events:,}-event increment")
     after_base = START_DATE + datetime.timedelta(days=DAYS * _chunks(config.target_events))
     _, increment_rows = _generate(
         workspace, "increment", increment_events, INCREMENT_DAYS, config.seed + 1000, after_base
     )
+    return increment_rows
+
+
+def _time_incremental_run(
+    workspace: _Workspace, incremental_models: list[str], increment_rows: int, say: _Progress
+) -> StepResult:
+    """Step incremental_run: dbt run without --full-refresh after the increment landed."""
     say("dbt run")
     incremental = workspace.measure_dbt(["run"], "dbt-run-incremental")
     timings = _model_timings(workspace.target_path)
@@ -726,7 +751,47 @@ def _time_incremental_run(
             "slowest_models": _slowest(timings),
         },
     )
-    return step, increment_rows
+    return step
+
+
+def _spark_cluster_config(config: BenchConfig, workspace: _Workspace) -> ClusterConfig:
+    return ClusterConfig(
+        workspace.spark_dir, shuffle_partitions=SPARK_SHUFFLE_PARTITIONS[config.size], **SPARK_CLUSTER
+    )
+
+
+def _time_spark_run(
+    config: BenchConfig, workspace: _Workspace, full_refresh: bool, say: _Progress
+) -> StepResult:
+    """Step spark_dbt_run (--full-refresh, from an empty warehouse directory, seeds loaded
+    first and not timed) or spark_incremental_run: dbt run on a Spark cluster started for
+    it (not timed) and stopped after; the cluster's files stay in work/spark between them."""
+    cluster_config = _spark_cluster_config(config, workspace)
+    if full_refresh:
+        shutil.rmtree(workspace.spark_dir, ignore_errors=True)
+    say("starting a Spark cluster")
+    with running_cluster(cluster_config) as cluster:
+        environment = {**cluster.environment(), "BAWH_SPARK_SCHEMA": SPARK_SCHEMA}
+        if full_refresh:
+            say("dbt seed (Spark)")
+            workspace.measure_dbt(["seed"], "spark-dbt-seed", environment)
+        command = ["run", "--full-refresh"] if full_refresh else ["run"]
+        say(f"dbt {' '.join(command)} (Spark)")
+        measured = workspace.measure_dbt(command, "spark-dbt-run" + ("" if full_refresh else "-incremental"),
+                                         environment)
+    timings = _model_timings(workspace.spark_dir / "target")
+    warehouse_mb = sum(
+        path.stat().st_size for path in cluster_config.warehouse_dir.glob("**/*") if path.is_file()
+    ) / 1e6
+    return StepResult(
+        "spark_dbt_run" if full_refresh else "spark_incremental_run",
+        f"dbt {' '.join(command)} on a local Spark cluster (2 workers x 1 core,"
+        f" executors {SPARK_CLUSTER['executor_memory']}, driver {SPARK_CLUSTER['driver_memory']},"
+        f" {cluster_config.shuffle_partitions} shuffle partitions)",
+        measured.seconds,
+        None,  # the work runs in the cluster's JVMs, not in the measured dbt process
+        extra={"slowest_models": _slowest(timings), "warehouse_mb": warehouse_mb},
+    )
 
 
 def _compare_to_reference(
@@ -748,6 +813,16 @@ def _compare_to_reference(
             for engine in engines[1:]
         },
         "incremental_to_full_run": _ratio(by_name["incremental_run"].seconds, by_name["dbt_run"].seconds),
+        **(
+            {
+                "spark_dbt_run_to_reference": by_name["spark_dbt_run"].ratio_to_reference,
+                "spark_incremental_to_full_run": _ratio(
+                    by_name["spark_incremental_run"].seconds, by_name["spark_dbt_run"].seconds
+                ),
+            }
+            if "spark_dbt_run" in by_name
+            else {}
+        ),
         "warehouse_to_landing": _ratio(
             by_name["dbt_run"].extra["warehouse_mb"], by_name["dbt_run"].extra["landing_mb"]
         ),
@@ -784,8 +859,11 @@ def run_benchmark(config: BenchConfig) -> BenchResult:
     generation, raw_rows = _time_generation(config, workspace, say)
     references = [_time_reference(engine, workspace, say) for engine in engines]
     full = _time_full_builds(build, workspace, say)
-    incremental, increment_rows = _time_incremental_run(config, workspace, full.incremental_models, say)
-    steps = [generation, *references, *full.steps, incremental]
+    spark_full = [_time_spark_run(config, workspace, True, say)] if config.spark else []
+    increment_rows = _land_increment(config, workspace, say)
+    incremental = _time_incremental_run(workspace, full.incremental_models, increment_rows, say)
+    spark_incremental = [_time_spark_run(config, workspace, False, say)] if config.spark else []
+    steps = [generation, *references, *full.steps, *spark_full, incremental, *spark_incremental]
     ratios, targets = _compare_to_reference(steps, engines, build, config.size)
     say("done")
     return BenchResult(
@@ -834,6 +912,11 @@ def format_table(result: BenchResult) -> str:
         f"warehouse file after dbt_run: {run.extra['warehouse_mb']:,.0f} MB; landing Parquet it"
         f" was built from: {run.extra['landing_mb']:,.0f} MB"
     )
+    spark_run = next((step for step in result.steps if step.step == "spark_dbt_run"), None)
+    if spark_run is not None:
+        lines.append(
+            f"Spark warehouse directory after spark_dbt_run: {spark_run.extra['warehouse_mb']:,.0f} MB"
+        )
     share = result.ratios["incremental_to_full_run"]
     lines.append(
         f"incremental run / full dbt run: {share:.2f} ({result.incremental_label})"

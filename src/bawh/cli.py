@@ -114,6 +114,7 @@ def _bench(arguments: argparse.Namespace) -> int:
         events=arguments.events,
         references=None if arguments.references is None else tuple(arguments.references),
         build=arguments.build,
+        spark=arguments.spark,
     )
     result = bench.run_benchmark(config)
     output: Path = arguments.output or config.default_output()
@@ -235,6 +236,10 @@ def _add_bench(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--build", action=argparse.BooleanOptionalAction, default=None,
         help="time dbt build --full-refresh too (default: yes, but not at 100m)",
+    )
+    parser.add_argument(
+        "--spark", action="store_true",
+        help="also time dbt run (full and incremental) on a local Spark cluster (the spark extra, Java 17)",
     )
 
 

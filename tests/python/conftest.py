@@ -51,7 +51,7 @@ class DbtRun:
 
 # `dbt build` as the tests run it: every selected seed, model and data test, not the unit tests.
 # A unit test checks a model's SQL on the rows it gives, whatever data the build reads: `make
-# test` runs each once on DuckDB (build-test) and once on Postgres and Spark (test_engines.py),
+# test` runs each once on DuckDB (build-test) and once on Postgres and Spark (test_engines_*.py),
 # and a build here would run the same 40 again (6 s of a 30 s demo build).
 DBT_BUILD = ["build", "--exclude-resource-type", "unit_test"]
 

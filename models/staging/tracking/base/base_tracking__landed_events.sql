@@ -22,7 +22,7 @@ with
 landing_files as (
     {%- for file in files %}
         select
-            '{{ file[0] | replace("'", "''") }}' as landing_file,
+            {{ text_literal(file[0]) }} as landing_file,
             cast({{ file[1] }} as {{ dbt.type_bigint() }}) as landing_file_size,
             cast('{{ file[2] }}' as {{ dbt.type_timestamp() }}) as landing_file_modified_at,
             {#- the key of this version of the file, hashed once per file -#}

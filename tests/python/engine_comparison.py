@@ -1,10 +1,6 @@
-"""The same project on DuckDB, Postgres and Spark: the demo build and every dbt test pass on
-each engine, and the marts are identical row by row across the three.
+"""What the engine tests compare (test_engines_postgres.py, test_engines_spark.py): the marts,
+reports and four intermediate models of the demo build, row by row against DuckDB's.
 
-Postgres is a throwaway server started here (initdb into a temporary directory, as the
-postgres user when run as root, 127.0.0.1 on a free port, fsync off) and stopped after.
-Spark runs in the dbt process (pyspark, local mode) with its warehouse directory and Derby
-metastore in a temporary directory. Spark tables are read back from their Parquet files.
 Each table is read where that build's manifest says dbt put it: custom schemas are prefixed
 with the target schema off DuckDB (macro generate_schema_name), e.g. marts.fct_sessions is
 public_marts.fct_sessions on Postgres and analytics_marts.fct_sessions on Spark.
@@ -13,18 +9,12 @@ public_marts.fct_sessions on Postgres and analytics_marts.fct_sessions on Spark.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
-
-from conftest import DbtRun, postgres_server, run_dbt
-
-pytestmark = pytest.mark.engines
 
 Rows = list[tuple[Any, ...]]
 
@@ -64,7 +54,9 @@ COMPARED_TABLES = {
 FLOAT_DIGITS = 9  # floats compare rounded to this many decimals; decimals compare exactly
 
 
-def _normalized(value: Any) -> Any:
+def normalized(value: Any) -> Any:
+    """A value as compared across engines: numbers as exact decimals (floats rounded),
+    aware timestamps as naive UTC."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int | Decimal):
@@ -76,17 +68,11 @@ def _normalized(value: Any) -> Any:
     return value
 
 
-def _rows(raw_rows: Rows) -> Rows:
-    return [tuple(_normalized(value) for value in row) for row in raw_rows]
+def normalized_rows(raw_rows: Rows) -> Rows:
+    return [tuple(normalized(value) for value in row) for row in raw_rows]
 
 
-def _build(target: str, work_dir: Path, environment: dict[str, str]) -> DbtRun:
-    run = run_dbt(["build", "--target", target], work_dir, environment=environment)
-    assert run.returncode == 0, f"dbt build on {target} failed:\n{run.output[-6000:]}"
-    return run
-
-
-def _built_relations(work_dir: Path) -> dict[str, tuple[str, str]]:
+def built_relations(work_dir: Path, tables: dict[str, str] = COMPARED_TABLES) -> dict[str, tuple[str, str]]:
     """Compared table -> (schema, name) where the build in work_dir put it (its manifest).
     Matched by relation name (alias), not model name: versions of a model share its name."""
     manifest = json.loads((work_dir / "target" / "manifest.json").read_text())
@@ -95,66 +81,32 @@ def _built_relations(work_dir: Path) -> dict[str, tuple[str, str]]:
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["package_name"] == "behavioral_warehouse"
     }
-    return {table: models[table.split(".")[1]] for table in COMPARED_TABLES}
+    return {table: models[table.split(".")[1]] for table in tables}
 
 
-@pytest.fixture(scope="module")
-def engine_rows(
-    tmp_path_factory: pytest.TempPathFactory, demo_build: DbtRun
-) -> Iterator[dict[str, dict[str, Rows]]]:
-    """Build the demo on Spark and Postgres (every seed, model, data test and unit test); rows
-    of each compared table per engine, DuckDB's from the session's demo build."""
+def duckdb_rows(warehouse: Path) -> tuple[dict[str, list[str]], dict[str, Rows]]:
+    """The columns and the ordered, normalized rows of every compared table of a DuckDB build."""
     columns: dict[str, list[str]] = {}
-    rows: dict[str, dict[str, Rows]] = {}
-
-    with duckdb.connect(str(demo_build.warehouse), read_only=True) as connection:
-        rows["duckdb"] = {}
+    rows: dict[str, Rows] = {}
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
         for table, key in COMPARED_TABLES.items():
             result = connection.execute(f"select * from {table} order by {key}")
             columns[table] = [description[0] for description in result.description]
-            rows["duckdb"][table] = _rows(result.fetchall())
+            rows[table] = normalized_rows(result.fetchall())
+    return columns, rows
 
-    spark_dir = tmp_path_factory.mktemp("spark")
-    _build("spark", spark_dir, {"BAWH_SPARK_DIR": str(spark_dir), "SPARK_LOCAL_IP": "127.0.0.1"})
-    spark_relations = _built_relations(spark_dir)
+
+def spark_table_rows(warehouse_dir: Path, schema: str, name: str, select: str, order_by: str) -> Rows:
+    """Rows of a Spark table read from its Parquet files in the warehouse directory ('**': a
+    partitioned table keeps its files in one folder per partition value)."""
+    files = warehouse_dir / f"{schema}.db" / name / "**" / "*.parquet"
     with duckdb.connect() as reader:
-        rows["spark"] = {}
-        for table, key in COMPARED_TABLES.items():
-            schema, name = spark_relations[table]
-            # '**': a partitioned table keeps its files in one folder per partition value
-            files = spark_dir / "warehouse" / f"{schema}.db" / name / "**" / "*.parquet"
-            rows["spark"][table] = _rows(reader.execute(
-                f"select {', '.join(columns[table])}"
-                f" from read_parquet('{files}', hive_partitioning = true) order by {key}"
-            ).fetchall())
-
-    import psycopg2
-
-    with postgres_server() as postgres_environment:
-        postgres_dir = tmp_path_factory.mktemp("postgres")
-        _build("postgres", postgres_dir, postgres_environment)
-        postgres_relations = _built_relations(postgres_dir)
-        with psycopg2.connect(
-            host="127.0.0.1", port=int(postgres_environment["BAWH_PG_PORT"]),
-            user="postgres", dbname="behavioral_warehouse",
-        ) as connection:
-            cursor = connection.cursor()
-            rows["postgres"] = {}
-            for table, key in COMPARED_TABLES.items():
-                schema, name = postgres_relations[table]
-                cursor.execute(
-                    f"select {', '.join(columns[table])} from {schema}.{name} order by {key}"
-                )
-                rows["postgres"][table] = _rows(cursor.fetchall())
-    yield rows
+        return normalized_rows(reader.execute(
+            f"select {select} from read_parquet('{files}', hive_partitioning = true) order by {order_by}"
+        ).fetchall())
 
 
-@pytest.mark.parametrize("engine", ["postgres", "spark"])
-@pytest.mark.parametrize("table", sorted(COMPARED_TABLES))
-def test_marts_are_identical_to_duckdb(
-    engine_rows: dict[str, dict[str, Rows]], engine: str, table: str
-) -> None:
-    expected, actual = engine_rows["duckdb"][table], engine_rows[engine][table]
+def assert_same_rows(expected: Rows, actual: Rows, table: str, engine: str) -> None:
     assert expected, f"{table} is empty on DuckDB: nothing compared"
     assert len(actual) == len(expected), f"{table}: {len(actual)} rows on {engine}, {len(expected)} on DuckDB"
     for expected_row, actual_row in zip(expected, actual, strict=True):
