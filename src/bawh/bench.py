@@ -20,7 +20,7 @@ One run (``bawh bench --size 10m``, or ``make bench SIZE=10m``):
    from the manifest (models materialized as incremental);
 4. with ``--spark``, the same full and incremental ``dbt run`` on a Spark standalone cluster
    started on this machine (bawh.spark_cluster: two one-core workers, the Thrift server as
-   driver; memory in SPARK_CLUSTER), reading the same landing folder;
+   driver; memory SPARK_EXECUTOR_MEMORY and SPARK_DRIVER_MEMORY), reading the same landing folder;
 5. prints a table (seconds, peak memory, ratio to the reference) and writes JSON.
 
 Every step runs in its own child process, one at a time; its peak memory is the child's
@@ -134,7 +134,8 @@ INCREMENTAL_MATERIALIZATIONS = ("incremental", "event_incremental")
 # The Spark cluster of --spark: two one-core workers (the 2 cores DuckDB gets), each executor a
 # 4 GB heap, the Thrift server (the driver) 4 GB. Shuffle partitions per size: Spark's default
 # of 200 makes hundreds of tiny tasks at 1M events; adaptive execution merges small ones.
-SPARK_CLUSTER: dict[str, str] = {"executor_memory": "4g", "driver_memory": "4g"}
+SPARK_EXECUTOR_MEMORY = "4g"
+SPARK_DRIVER_MEMORY = "4g"
 SPARK_SHUFFLE_PARTITIONS: dict[str, int] = {"smoke": 4, "1m": 8, "10m": 32, "100m": 200}
 SPARK_SCHEMA = "bench"  # the target schema of the Spark builds (BAWH_SPARK_SCHEMA)
 
@@ -756,7 +757,8 @@ def _time_incremental_run(
 
 def _spark_cluster_config(config: BenchConfig, workspace: _Workspace) -> ClusterConfig:
     return ClusterConfig(
-        workspace.spark_dir, shuffle_partitions=SPARK_SHUFFLE_PARTITIONS[config.size], **SPARK_CLUSTER
+        workspace.spark_dir, executor_memory=SPARK_EXECUTOR_MEMORY, driver_memory=SPARK_DRIVER_MEMORY,
+        shuffle_partitions=SPARK_SHUFFLE_PARTITIONS[config.size],
     )
 
 
@@ -786,7 +788,7 @@ def _time_spark_run(
     return StepResult(
         "spark_dbt_run" if full_refresh else "spark_incremental_run",
         f"dbt {' '.join(command)} on a local Spark cluster (2 workers x 1 core,"
-        f" executors {SPARK_CLUSTER['executor_memory']}, driver {SPARK_CLUSTER['driver_memory']},"
+        f" executors {SPARK_EXECUTOR_MEMORY}, driver {SPARK_DRIVER_MEMORY},"
         f" {cluster_config.shuffle_partitions} shuffle partitions)",
         measured.seconds,
         None,  # the work runs in the cluster's JVMs, not in the measured dbt process

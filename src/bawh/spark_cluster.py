@@ -50,7 +50,7 @@ class ClusterConfig:
     # An executor per worker takes this much heap; the worker offers a little more.
     executor_memory: str = "1g"
     # The Thrift server is the driver: it plans, collects results and holds the metastore.
-    driver_memory: str = "1g"
+    driver_memory: str = "2g"
     # Shuffle partitions of every join and aggregate (Spark's default, 200, makes hundreds of
     # tiny tasks on the demo's 13,000 events).
     shuffle_partitions: int = 4
