@@ -23,9 +23,11 @@ import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import time
 import urllib.request
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,7 +79,13 @@ class ClusterConfig:
                 f"jdbc:derby:;databaseName={self.work_dir / 'metastore_db'};create=true"
             ),
             "spark.ui.enabled": "false",
+            # before any jar of Spark's own: the Hive classes Spark 4 no longer ships
+            "spark.driver.extraClassPath": str(self.hive_llap_stub_jar),
         }
+
+    @property
+    def hive_llap_stub_jar(self) -> Path:
+        return self.work_dir / "hive-llap-stub.jar"
 
 
 @dataclass
@@ -190,6 +198,7 @@ def start_cluster(config: ClusterConfig) -> RunningCluster:
     """Start the master, the workers and the Thrift server; return when all are ready."""
     for folder in ("logs", "local", "workers"):
         (config.work_dir / folder).mkdir(parents=True, exist_ok=True)
+    write_hive_llap_stub_jar(config.hive_llap_stub_jar)
     environment = _environment(config)
     bin_dir = spark_home() / "bin"
     master_port = free_port()
@@ -239,6 +248,35 @@ def start_cluster(config: ClusterConfig) -> RunningCluster:
         cluster.stop()
         raise
     return cluster
+
+
+def write_hive_llap_stub_jar(path: Path) -> None:
+    """A jar with one empty interface, Hive's ``LlapSigner$Signable``, which the Thrift server
+    needs to close a session.
+
+    Spark 4 dropped hive-llap-common from its distribution (SPARK-51029), but closing a Hive
+    session can create a Hive client that registers every Hive function, and one of them,
+    GenericUDTFGetSplits, does not link without that interface: the close fails
+    (``NoClassDefFoundError: org/apache/hadoop/hive/llap/security/LlapSigner$Signable``) and
+    dbt reports the model it had just built as failed. It happened in about one run of the
+    test suite in two. Nothing calls the interface; the JVM only has to find it. A cluster of
+    your own needs hive-llap-common on its Thrift server's class path instead (Spark's
+    migration guide). The class file is written here, as the machine has a JRE and no
+    compiler: magic, version 52 (Java 8), a constant pool of the class and java/lang/Object,
+    flags public interface abstract, nothing else.
+    """
+    def utf8(text: str) -> bytes:
+        return b"\x01" + struct.pack(">H", len(text)) + text.encode()
+
+    name = "org/apache/hadoop/hive/llap/security/LlapSigner$Signable"
+    constant_pool = b"\x07\x00\x02" + utf8(name) + b"\x07\x00\x04" + utf8("java/lang/Object")
+    class_file = (
+        struct.pack(">IHHH", 0xCAFEBABE, 0, 52, 5) + constant_pool
+        # access flags, this class, super class; no interfaces, fields, methods, attributes
+        + struct.pack(">HHHHHHH", 0x0601, 1, 3, 0, 0, 0, 0)
+    )
+    with zipfile.ZipFile(path, "w") as jar:
+        jar.writestr(f"{name}.class", class_file)
 
 
 def _megabytes(size: str) -> int:

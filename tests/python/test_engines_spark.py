@@ -54,6 +54,26 @@ def build_on_spark(cluster: RunningCluster, work_dir: Path, command: list[str],
     return run
 
 
+def test_the_thrift_server_links_every_hive_function(cluster: RunningCluster) -> None:
+    """Closing a session can register all of Hive's functions in the Thrift server; one,
+    GenericUDTFGetSplits, needs a class Spark 4 no longer ships (bawh.spark_cluster's stub jar),
+    and without it the close fails and dbt reports a built model as failed. Declaring that
+    function loads its class in the driver, as the registry does."""
+    from pyhive import hive
+
+    environment = cluster.environment()
+    connection = hive.connect(
+        host=environment["BAWH_SPARK_THRIFT_HOST"], port=int(environment["BAWH_SPARK_THRIFT_PORT"])
+    )
+    try:
+        connection.cursor().execute(
+            "create temporary function get_splits"
+            " as 'org.apache.hadoop.hive.ql.udf.generic.GenericUDTFGetSplits'"
+        )
+    finally:
+        connection.close()
+
+
 @pytest.fixture(scope="module")
 def engine_rows(
     tmp_path_factory: pytest.TempPathFactory, demo_build: DbtRun, cluster: RunningCluster
