@@ -1,8 +1,8 @@
 {#- Seeds on Spark: dbt-spark 1.11 in session mode sends empty CSV fields as the text
     'None' and does not escape quotes. This override of its seed loader writes each value
-    as an escaped literal and empty fields as null, 1,000 rows per insert: the driver parses
-    and plans each insert, and dbt's 10,000 rows of the demo's raw_events seed (23 columns)
-    ran a 2 GB driver out of heap. -#}
+    as an escaped literal (macro text_literal) and empty fields as null, 1,000 rows per
+    insert: the driver parses and plans each insert, and dbt's 10,000 rows of the demo's
+    raw_events seed (23 columns) ran a 2 GB driver out of heap. -#}
 {% macro spark__load_csv_rows(model, agate_table) %}
     {%- set column_override = model['config'].get('column_types', {}) -%}
     {%- set statements = [] -%}
@@ -17,7 +17,7 @@
                     {%- if value is none -%}
                         cast(null as {{ type }})
                     {%- else -%}
-                        cast('{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}' as {{ type }})
+                        cast({{ text_literal(value | string) }} as {{ type }})
                     {%- endif -%}
                     {%- if not loop.last %}, {% endif -%}
                 {%- endfor -%}

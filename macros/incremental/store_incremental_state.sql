@@ -16,8 +16,8 @@
 
 {% macro default__store_incremental_state(relation, state_row) -%}
     {%- do run_query(
-        'delete from ' ~ incremental_state_relation() ~ " where model = '"
-        ~ relation.schema ~ '.' ~ relation.identifier ~ "'"
+        'delete from ' ~ incremental_state_relation() ~ ' where model = '
+        ~ text_literal(relation.schema ~ '.' ~ relation.identifier)
     ) -%}
     {%- do run_query(
         'insert into ' ~ incremental_state_relation() ~ ' (model, rules, loaded_until)\n' ~ state_row

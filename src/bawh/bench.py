@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from bawh import dbt_runner
+from bawh.publish import folder_size
 from bawh.spark_cluster import ClusterConfig, running_cluster
 
 __all__ = [
@@ -782,9 +783,7 @@ def _time_spark_run(
         measured = workspace.measure_dbt(command, "spark-dbt-run" + ("" if full_refresh else "-incremental"),
                                          environment)
     timings = _model_timings(workspace.spark_dir / "target")
-    warehouse_mb = sum(
-        path.stat().st_size for path in cluster_config.warehouse_dir.glob("**/*") if path.is_file()
-    ) / 1e6
+    warehouse_mb = folder_size(cluster_config.warehouse_dir) / 1e6
     return StepResult(
         "spark_dbt_run" if full_refresh else "spark_incremental_run",
         f"dbt {' '.join(command)} on a local Spark cluster (2 workers x 1 core,"

@@ -220,7 +220,8 @@ def build_problems(
     return problems + _reconciliation_problems(connection, max_quarantine_share)
 
 
-def _folder_size(folder: Path) -> int:
+def folder_size(folder: Path) -> int:
+    """Bytes of every file under `folder`."""
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
@@ -395,6 +396,6 @@ def publish(
         build_id=identifier,
         path=final,
         row_counts=row_counts,
-        size_bytes=_folder_size(final),
+        size_bytes=folder_size(final),
         seconds=time.perf_counter() - started,
     )
