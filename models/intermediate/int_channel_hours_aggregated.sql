@@ -69,29 +69,15 @@ session_hours as (
     from sessions
 ),
 
-data_range as (
+hour_range as (
     select
-        min(hour_started_at) as first_hour_started_at,
-        {{ epoch_milliseconds('min(hour_started_at)') }} as first_hour_ms,
-        {{ epoch_milliseconds('max(hour_started_at)') }} as last_hour_ms
+        min(hour_started_at) as first_hour_at,
+        max(hour_started_at) as last_hour_at
     from session_hours
 ),
 
--- 0 .. 99999: hours enough for 11 years of data (a test reconciles the sessions)
-hour_numbers as (
-    select cast(generated_number - 1 as {{ dbt.type_int() }}) as hour_number
-    from ({{ dbt.generate_series(100000) }}) as series
-),
-
 hours as (
-    select
-        {{ dbt.dateadd('hour', 'hour_numbers.hour_number', 'data_range.first_hour_started_at') }}
-            as hour_started_at
-    from hour_numbers
-    cross join data_range
-    where
-        hour_numbers.hour_number
-        <= (data_range.last_hour_ms - data_range.first_hour_ms) / 3600000
+    {{ hour_spine('hour_range') | indent(4) }}
 ),
 
 channel_groups as (
@@ -102,7 +88,7 @@ channel_groups as (
 -- Every hour x channel seen in the data, so an hour without sessions reports zeros.
 grid as (
     select
-        hours.hour_started_at,
+        hours.hour_at as hour_started_at,
         channel_groups.channel_group
     from hours
     cross join channel_groups

@@ -1,6 +1,7 @@
 """The `bawh` command line of the warehouse's tooling: generate raw events and the demo
-seeds, summarize and publish a built warehouse, benchmark the project beside hand-written
-sessionizations, and replay a live event feed with an incremental dbt build per tick."""
+seeds, summarize, publish and monitor a built warehouse, benchmark the project beside
+hand-written sessionizations, and replay a live event feed with an incremental dbt build per
+tick."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bawh import bench, generator, live, publish, support, trackers
+from bawh import bench, generator, live, monitor, publish, support, trackers
 from bawh.summary import format_summary, read_summary
 
 # Every command and option of the tooling is defined in this module; each command calls the
-# typed functions of its module (bawh.generator, support, summary, publish, bench, live).
+# typed functions of its module (bawh.generator, support, summary, publish, monitor, bench, live).
 
 # The committed demo seed (seeds/demo/raw_events.csv) is exactly this configuration.
 DEMO_CONFIG = generator.GeneratorConfig(persons=300, days=30, seed=20261001)
@@ -103,6 +104,20 @@ def _publish(arguments: argparse.Namespace) -> int:
         f" readers open {arguments.publication / 'current' / 'catalog.duckdb'} read-only"
     )
     return 0
+
+
+def _monitor(arguments: argparse.Namespace) -> int:
+    """Print and send the new incidents; exit 1 while an error-level incident is present (sent
+    now or before), 2 when sending failed (the incidents are then sent by the next run)."""
+    state: Path = arguments.state or monitor.default_state(arguments.warehouse)
+    report = monitor.collect(arguments.warehouse, state, arguments.min_severity)
+    print(monitor.format_report(report))
+    try:
+        monitor.deliver(report, state, webhook=arguments.webhook, retries=arguments.retries)
+    except monitor.DeliveryFailed as error:
+        print(f"bawh: {error}", file=sys.stderr)
+        return 2
+    return 1 if report.has_error else 0
 
 
 def _bench(arguments: argparse.Namespace) -> int:
@@ -216,6 +231,34 @@ def _add_publish(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_monitor(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    parser.add_argument(
+        "--state", type=Path,
+        help="JSON file of the incidents already sent (default <warehouse>.monitor.json)",
+    )
+    parser.add_argument(
+        "--webhook", type=_http_url, metavar="URL",
+        help="also POST the new incidents as one Slack-compatible message ({\"text\": ...})",
+    )
+    parser.add_argument(
+        "--retries", type=int, default=monitor.RETRIES,
+        help="retries of the webhook on connection errors, 429 and 5xx, with exponential backoff"
+        f" (default {monitor.RETRIES})",
+    )
+    parser.add_argument(
+        "--min-severity", choices=monitor.SEVERITIES, default="warn",
+        help="report and send only incidents of this severity or worse (default warn)",
+    )
+
+
+def _http_url(text: str) -> str:
+    """A webhook address: http(s) only."""
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text}")
+    return text
+
+
 def _engine_list(text: str) -> list[str]:
     """'polars, pandas' -> ['polars', 'pandas'] (an empty text: no engine)."""
     return [name.strip() for name in text.split(",") if name.strip()]
@@ -265,6 +308,9 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None], Handl
      _add_bench, _bench),
     ("publish", "export marts and reports to publication/current for BI readers",
      _add_publish, _publish),
+    ("monitor", "print, and send to a webhook, each new data anomaly or stale feed once; exit 1"
+     " while an error-level incident is present, even one already sent, 2 if sending failed",
+     _add_monitor, _monitor),
     ("live-feed", "replay a generated stream into a landing folder, an incremental build per tick",
      _add_live_feed, _live_feed),
 )
