@@ -50,6 +50,9 @@ COMPARED_TABLES = {
     "marts.fct_support_recommendations": "recommendation_id",
     "marts.dim_moderators": "moderator_id",
     "reports.rpt_recommendation_performance": "recommendation_type",
+    "reports.rpt_event_volume_hourly": "hour_at, metric, event_name, device_type, channel_group",
+    "reports.rpt_event_delivery_hourly": "hour_at",
+    "reports.rpt_event_null_rates_hourly": "hour_at, event_name, device_type, column_name",
 }
 FLOAT_DIGITS = 9  # floats compare rounded to this many decimals; decimals compare exactly
 

@@ -75,6 +75,81 @@ def connection(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
                 ('Organic Search', 'desktop', 3, 1)
             ) as t(channel_group, device_type, step_number, n_persons_entered)
         """)
+        # data health: 2 error and 2 warn anomalies; errors first, then the newest hour first:
+        # a2 (10-02 09h), a4 (10-01 07h), a3 (10-03 08h), a1 (10-02 10h)
+        setup.execute("""
+            create table reports.rpt_data_anomalies as select * from (values
+                ('a1', timestamp '2026-10-02 10:00', 'events', 'drop', 'warn', 'click', 'all',
+                 'all', null, 5.0, 40.0, 20.0, 60.0, -4.5),
+                ('a2', timestamp '2026-10-02 09:00', 'events', 'missing', 'error', 'click',
+                 'mobile', 'all', null, 0.0, 30.0, 10.0, 50.0, -9.0),
+                ('a3', timestamp '2026-10-03 08:00', 'null_rate', 'null_rate_rise', 'warn',
+                 'page_view', 'desktop', 'all', 'page_url', 0.6, 0.1, 0.0, 0.3, 5.0),
+                ('a4', timestamp '2026-10-01 07:00', 'sessions', 'spike', 'error', 'all', 'all',
+                 'Email', null, 90.0, 30.0, 10.0, 50.0, 12.0)
+            ) as t(anomaly_id, hour_at, metric, anomaly_kind, severity, event_name, device_type,
+                   channel_group, column_name, observed, expected, lower_bound, upper_bound,
+                   z_score)
+        """)
+        # stale: click (warn) and sign_up (error); 'all' is no event name
+        setup.execute("""
+            create table reports.rpt_data_freshness as
+            select event_name, newest_received_at - interval 1 second as newest_occurred_at,
+                newest_received_at, timestamp '2026-10-03 12:00' as as_of,
+                date_diff('second', newest_received_at, timestamp '2026-10-03 12:00') / 3600.0
+                    as hours_since_received,
+                6.0 as warn_after_hours, 24.0 as error_after_hours,
+                1.0 as median_lag_seconds, 2.0 as p95_lag_seconds, freshness_status
+            from (values
+                ('page_view', timestamp '2026-10-03 11:00', 'ok'),
+                ('click', timestamp '2026-10-03 02:00', 'warn'),
+                ('all', timestamp '2026-10-03 11:00', 'warn'),
+                ('sign_up', timestamp '2026-10-01 12:00', 'error')
+            ) as t(event_name, newest_received_at, freshness_status)
+        """)
+        # events over all devices: click 25 + 20 + 5 = 50 with 1 anomalous hour (10h), page_view
+        # 100 + 50 = 150, sign_up 1; click on mobile and the sessions of Email are not in them
+        setup.execute("""
+            create table reports.rpt_event_volume_hourly as select * from (values
+                (timestamp '2026-10-02 09:00', 'events', 'click', 'all', 'all', 20, 30.0, 10.0,
+                 50.0, -1.0, null, null),
+                (timestamp '2026-10-02 10:00', 'events', 'click', 'all', 'all', 5, 40.0, 20.0,
+                 60.0, -4.5, 'drop', 'warn'),
+                (timestamp '2026-10-02 08:00', 'events', 'click', 'all', 'all', 25, null, 0.0,
+                 null, null, null, null),
+                (timestamp '2026-10-02 09:00', 'events', 'click', 'mobile', 'all', 0, 30.0, 10.0,
+                 50.0, -9.0, 'missing', 'error'),
+                (timestamp '2026-10-02 09:00', 'events', 'page_view', 'all', 'all', 100, 90.0,
+                 50.0, 130.0, 0.5, null, null),
+                (timestamp '2026-10-02 10:00', 'events', 'page_view', 'all', 'all', 50, 60.0,
+                 30.0, 90.0, -0.5, null, null),
+                (timestamp '2026-10-02 09:00', 'events', 'sign_up', 'all', 'all', 1, null, 0.0,
+                 null, null, null, null),
+                (timestamp '2026-10-01 07:00', 'sessions', 'all', 'all', 'Email', 90, 30.0, 10.0,
+                 50.0, 12.0, 'spike', 'error')
+            ) as t(hour_at, metric, event_name, device_type, channel_group, n_observed, expected,
+                   lower_bound, upper_bound, z_score, anomaly_kind, severity)
+        """)
+        setup.execute("""
+            create table reports.rpt_event_delivery_hourly as select * from (values
+                (timestamp '2026-10-02 10:00', 3, 2.0, 30.0, 40.0, 4.0, 0.0, 12.0, null, null),
+                (timestamp '2026-10-02 08:00', 10, 1.0, 3.0, 5.0, 9.0, 1.0, 20.0, null, null),
+                (timestamp '2026-10-02 09:00', 0, null, null, null, 8.0, 0.0, 18.0, 'missing',
+                 'error')
+            ) as t(hour_at, n_received, median_lag_seconds, p95_lag_seconds, max_lag_seconds,
+                   expected, lower_bound, upper_bound, anomaly_kind, severity)
+        """)
+        setup.execute("""
+            create table reports.rpt_landing_schema_changes as select * from (values
+                ('campaign_id', 'added', 'landing/2.parquet', timestamp '2026-10-02 00:00',
+                 null, 'VARCHAR'),
+                ('page_url', 'dropped', 'landing/3.parquet', timestamp '2026-10-03 00:00',
+                 'VARCHAR', null),
+                ('amount', 'retyped', 'landing/3.parquet', timestamp '2026-10-03 00:00',
+                 'BIGINT', 'DOUBLE')
+            ) as t(column_name, change_kind, landing_file, landing_file_modified_at,
+                   previous_type, column_type)
+        """)
     with duckdb.connect(str(path), read_only=True) as reader:
         yield reader
 
@@ -203,3 +278,65 @@ def test_funnel_filtered_by_channel_and_device_sums_persons_and_recomputes_rates
     assert desktop["conversion_rate_from_previous"].tolist() == pytest.approx([1.0, 0.5, 0.5])
     # nobody: an empty frame, not an error
     assert len(queries.funnel_steps(connection, Filters(channels=("Email",)))) == 0
+
+
+def test_data_health_counts_lists_and_orders_the_reports(
+    connection: duckdb.DuckDBPyConnection,
+) -> None:
+    assert _row(queries.data_health_summary(connection)) == {
+        "error_anomalies": 2, "warn_anomalies": 2, "stale_event_names": 2,
+    }
+    anomalies = queries.data_anomalies(connection)
+    assert anomalies["anomaly_id"].tolist() == ["a2", "a4", "a3", "a1"]
+    assert anomalies["severity"].tolist() == ["error", "error", "warn", "warn"]
+    freshness = queries.data_freshness(connection)
+    assert freshness[["event_name", "freshness_status"]].values.tolist() == [
+        ["all", "warn"], ["sign_up", "error"], ["click", "warn"], ["page_view", "ok"],
+    ]
+    # click: newest received 2026-10-03 02:00, 10 hours before as_of
+    assert freshness["hours_since_received"].tolist()[2] == 10.0
+    changes = queries.landing_schema_changes(connection)
+    assert changes[["landing_file", "column_name", "change_kind"]].values.tolist() == [
+        ["landing/3.parquet", "amount", "retyped"],
+        ["landing/3.parquet", "page_url", "dropped"],
+        ["landing/2.parquet", "campaign_id", "added"],
+    ]
+
+
+def test_hourly_event_volume_and_delivery(connection: duckdb.DuckDBPyConnection) -> None:
+    # every device only, events only: most anomalous hours first, then most events
+    names = queries.volume_event_names(connection)
+    assert names.values.tolist() == [["click", 50, 1], ["page_view", 150, 0], ["sign_up", 1, 0]]
+    assert str(names["n_events"].dtype) == "int64"
+    click = queries.event_volume_hourly(connection, "click")
+    assert [str(value) for value in click["hour_at"]] == [
+        "2026-10-02 08:00:00", "2026-10-02 09:00:00", "2026-10-02 10:00:00",
+    ]
+    assert click["n_observed"].tolist() == [25, 20, 5]
+    assert click["anomaly_kind"].fillna("").tolist() == ["", "", "drop"]
+    assert click["expected"].isna().tolist() == [True, False, False]
+    assert len(queries.event_volume_hourly(connection, "no_such_event")) == 0
+    delivery = queries.delivery_hourly(connection)
+    assert delivery["n_received"].tolist() == [10, 0, 3]
+    assert delivery["p95_lag_seconds"].isna().tolist() == [False, True, False]
+    assert delivery["median_lag_seconds"].tolist()[::2] == [1.0, 2.0]
+
+
+def test_health_queries_need_their_reports(tmp_path: Path) -> None:
+    """A publication from before the data-health reports: each query names its missing table."""
+    path = tmp_path / "older.duckdb"
+    duckdb.connect(str(path)).close()
+    with duckdb.connect(str(path), read_only=True) as older:
+        assert not any(queries.table_exists(older, relation) for relation in queries.HEALTH_REPORTS)
+        for query, relation in (
+            (queries.data_health_summary, "rpt_data_anomalies"),
+            (queries.data_freshness, "rpt_data_freshness"),
+            (queries.data_anomalies, "rpt_data_anomalies"),
+            (queries.volume_event_names, "rpt_event_volume_hourly"),
+            (queries.delivery_hourly, "rpt_event_delivery_hourly"),
+            (queries.landing_schema_changes, "rpt_landing_schema_changes"),
+        ):
+            with pytest.raises(queries.MissingTable, match=rf"reports\.{relation}"):
+                query(older)
+        with pytest.raises(queries.MissingTable, match=r"reports\.rpt_event_volume_hourly"):
+            queries.event_volume_hourly(older, "click")

@@ -12,6 +12,7 @@ rows, never from the reports under test.
 from __future__ import annotations
 
 import datetime
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,7 +33,12 @@ DAYS = 35
 PERSONS = 10_000
 PLANTED_SEED = 5
 CLEAN_SEEDS = (1, 2)
-HEALTH_MODELS = ("+rpt_data_anomalies", "+rpt_data_freshness", "+rpt_landing_schema_changes")
+HEALTH_MODELS = (
+    "+rpt_data_anomalies",
+    "+rpt_data_freshness",
+    "+rpt_landing_schema_changes",
+    "+rpt_channel_forecast_daily",
+)
 # Freshness is measured two and a half days after the generated period, while the late
 # arrivals of some event names are still coming in.
 AS_OF = datetime.datetime(2026, 10, 14, 12)
@@ -167,14 +173,16 @@ def checked_hours(
         events["device_type"].to_pylist(),
         events["occurred_at"].to_pylist(),
         events["anonymous_id"].to_pylist(),
+        events["user_id"].to_pylist(),
         strict=True,
     )
-    for name, device, occurred, anonymous_id in rows:
-        if None in (name, anonymous_id) or device != device_type or normalize_event_name(name) != event_name:
+    for name, device, occurred, anonymous_id, user_id in rows:
+        device_id = anonymous_id or user_id
+        if None in (name, device_id) or device != device_type or normalize_event_name(name) != event_name:
             continue
         hour = hour_of(occurred)
         if hour is not None and incident.start <= hour < incident.end:
-            devices[hour].add(anonymous_id)
+            devices[hour].add(device_id)
     return {hour for hour, ids in devices.items() if len(ids) >= minimum}
 
 
@@ -279,3 +287,53 @@ def test_monitor_reads_every_incident_of_the_build(planted: HealthBuild, tmp_pat
     assert len(report.new) == n_anomalies + n_stale
     assert report.has_error
     assert any("rows_received at 2026-10-07 09:00: 0 against" in incident.text for incident in report.new)
+
+
+def test_the_forecast_is_the_scaled_median_of_the_same_weekday(clean: HealthBuild) -> None:
+    """int_channel_forecasts, every origin and horizon, against the rule computed here from the
+    daily sessions and active persons of fct_sessions."""
+    variables = project_vars()
+    horizon_days, weeks = variables["data_health_forecast_days"], variables["data_health_baseline_weeks"]
+    series = daily_series(clean.run)
+    expected = {}
+    for (metric, channel), values in series.items():
+        totals = [sum(values[max(0, day - 6) : day + 1]) for day in range(len(values))]
+        for origin in range(6, len(values)):
+            for horizon in range(1, horizon_days + 1):
+                first_week = (horizon + 6) // 7
+                pasts = [origin + horizon - 7 * (first_week + week) for week in range(weeks)]
+                scaled = [values[p] * totals[origin] / totals[p] for p in pasts if p >= 6 and totals[p] > 0]
+                if len(scaled) >= variables["data_health_min_baseline_weeks"]:
+                    expected[(metric, channel, origin, horizon)] = round(statistics.median(scaled), 6)
+    first_date = min(date for date, *_ in clean.run.query("select session_date from marts.fct_sessions"))
+    rows = clean.run.query(
+        "select metric, channel_group, origin_date, horizon_days, expected"
+        " from intermediate.int_channel_forecasts"
+    )
+    actual = {
+        (metric, channel, (origin - first_date).days, horizon): round(value, 6)
+        for metric, channel, origin, horizon, value in rows
+    }
+    assert actual == expected
+    assert len(actual) > 1000
+
+
+def daily_series(run: DbtRun) -> dict[tuple[str, str], list[int]]:
+    """Sessions and active persons per day (all but the last, which is still filling) per
+    channel group and for all, zeros included, from the sessions."""
+    sessions = run.query("select session_date, channel_group, person_id from marts.fct_sessions")
+    dates = sorted({date for date, _, _ in sessions})[:-1]
+    first = dates[0]
+    n_days = (dates[-1] - first).days + 1
+    counts: dict[tuple[str, str], list[int]] = {}
+    persons: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for date, channel, person in sessions:
+        day = (date - first).days
+        if day >= n_days:
+            continue
+        for group in (channel, "all"):
+            counts.setdefault(("sessions", group), [0] * n_days)[day] += 1
+            persons[(group, day)].add(person)
+    for (group, day), ids in persons.items():
+        counts.setdefault(("active_persons", group), [0] * n_days)[day] = len(ids)
+    return counts

@@ -7,7 +7,7 @@ events as (
     select
         occurred_at,
         received_at,
-        anonymous_id,
+        coalesce(anonymous_id, user_id) as device_id,
         event_name,
         {%- for column in data_health_null_columns() %}
             {{ column }},
@@ -22,7 +22,7 @@ final as (
         event_name,
         device_type,
         count(*) as n_events,
-        count(distinct anonymous_id) as n_devices,
+        count(distinct device_id) as n_devices,
         {%- for column in data_health_null_columns() %}
             count(*) - count({{ column }}) as n_null_{{ column }},
         {%- endfor %}

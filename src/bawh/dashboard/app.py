@@ -33,9 +33,9 @@ def _money(value: Any) -> str:
     return f"{float(value):,.2f}"
 
 
-def _is_empty(frame: Any, what: str) -> bool:
+def _is_empty(frame: Any, what: str, where: str = "for these filters") -> bool:
     if frame is None or len(frame) == 0:
-        st.info(f"No {what} for these filters.")
+        st.info(f"No {what} {where}.")
         return True
     return False
 
@@ -308,6 +308,145 @@ def segments(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) ->
     st.caption("Whole period as of the last activity date; filters do not apply here.")
 
 
+def _band_chart(hourly: Any, observed: str, title: str) -> alt.LayerChart:
+    """An hourly count (line) against its expected count (dashed) and band (area), its
+    anomalous hours as points colored by severity. An hour without an expected count was not
+    checked: no band there."""
+    checked = hourly["expected"].notna()
+    hourly = hourly.rename(columns={observed: "observed"}).assign(
+        lower_bound=hourly["lower_bound"].where(checked),
+        upper_bound=hourly["upper_bound"].where(checked),
+    )
+    series = ["observed", "expected"]
+    base = alt.Chart(hourly).encode(x=alt.X("hour_at:T", title="Hour (UTC)"))
+    band = base.mark_area(opacity=0.3, color="#9ecae1").encode(
+        y=alt.Y("lower_bound:Q", title=title), y2="upper_bound:Q"
+    )
+    lines = base.transform_fold(["observed", "expected"], as_=["series", "count"]).mark_line().encode(
+        y="count:Q",
+        color=alt.Color(
+            "series:N", sort=series, title=None,
+            scale=alt.Scale(domain=series, range=["#1f77b4", "#525252"]),
+        ),
+        strokeDash=alt.StrokeDash(
+            "series:N", sort=series, title=None,
+            scale=alt.Scale(domain=series, range=[[1, 0], [4, 3]]),
+        ),
+    )
+    points = alt.Chart(hourly[hourly["anomaly_kind"].notna()]).mark_point(
+        filled=True, size=70
+    ).encode(
+        x="hour_at:T",
+        y="observed:Q",
+        fill=alt.Fill(
+            "severity:N", title="Anomaly",
+            scale=alt.Scale(domain=["warn", "error"], range=["#ff7f0e", "#d62728"]),
+        ),
+        tooltip=["hour_at:T", "observed:Q", alt.Tooltip("expected:Q", format=",.1f"),
+                 "anomaly_kind:N", "severity:N", alt.Tooltip("z_score:Q", format=".1f")],
+    )
+    return alt.LayerChart(layer=[band, lines, points])
+
+
+# Ticks of the delivery lag's log scale (seconds) and their labels.
+LAG_TICKS = {1: "1 s", 60: "1 min", 3600: "1 h", 86400: "1 d", 604800: "1 w"}
+
+
+def health(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:
+    """Data health: anomalies, freshness, hourly event volume and delivery lag against their
+    expected bands, landing schema drift (models/reports/health; what `bawh monitor` alerts on)."""
+    st.title("Data health")
+    missing = [
+        relation for relation in queries.HEALTH_REPORTS
+        if not queries.table_exists(connection, relation)
+    ]
+    if missing:
+        st.info(f"No data-health reports in this publication yet ({', '.join(missing)} not built).")
+        return
+    summary = queries.data_health_summary(connection).iloc[0]
+    columns = st.columns(3)
+    columns[0].metric("Error anomalies", _integer(summary["error_anomalies"]))
+    columns[1].metric("Warn anomalies", _integer(summary["warn_anomalies"]))
+    columns[2].metric("Stale event names", _integer(summary["stale_event_names"]))
+    st.caption(
+        "The whole build, as of when it ran: the sidebar filters do not apply here. Stale: an"
+        " event name whose freshness is warn or error. The rules are in"
+        " models/reports/health/_health__docs.md."
+    )
+
+    st.subheader("Freshness")
+    freshness = queries.data_freshness(connection)
+    if not _is_empty(freshness, "events", "in this publication"):
+        st.dataframe(freshness, hide_index=True)
+        st.caption(
+            f"Hours from the newest received event to {freshness['as_of'].iloc[0]:%Y-%m-%d %H:%M}"
+            " UTC (when the build ran, or var data_health_as_of); lags in seconds, over the"
+            " day before the newest event. 'all': every event name."
+        )
+
+    st.subheader("Anomalies")
+    anomalies = queries.data_anomalies(connection)
+    if not _is_empty(
+        anomalies, "data anomalies", "in this publication: every checked hour is inside its band"
+    ):
+        st.dataframe(anomalies, hide_index=True)
+        st.caption(
+            "Errors first, then the newest hour first. observed and expected are counts, or"
+            " null rates for metric null_rate; 'all': every device, channel or event name."
+        )
+
+    st.subheader("Hourly events against their expected band")
+    names = queries.volume_event_names(connection)
+    if not _is_empty(names, "hourly event volumes", "in this publication"):
+        name = st.selectbox("Event name", list(names["event_name"]), key="health_event_name")
+        hourly = queries.event_volume_hourly(connection, str(name))
+        if not _is_empty(hourly, f"hourly volumes of {name}", "in this publication"):
+            st.altair_chart(
+                _band_chart(hourly, "n_observed", "Events (all devices)"),
+                use_container_width=True,
+            )
+            st.caption(
+                "Expected: the median of the same hour in the previous weeks, scaled by the"
+                " growth since; the band: data_health_warn_z (4) spreads either side. Hours"
+                " without an expected count (too little history) have no band and are not"
+                " checked, nor are hours expected under data_health_min_expected_count (20)."
+            )
+
+    st.subheader("Delivery lag")
+    delivery = queries.delivery_hourly(connection)
+    if not _is_empty(delivery, "received events", "in this publication"):
+        lag = delivery.melt(
+            id_vars=["hour_at"], value_vars=["median_lag_seconds", "p95_lag_seconds"],
+            var_name="lag", value_name="seconds",
+        ).replace({"median_lag_seconds": "median", "p95_lag_seconds": "95th percentile"})
+        st.altair_chart(
+            alt.Chart(lag).mark_line().encode(
+                x=alt.X("hour_at:T", title="Hour received (UTC)"),
+                y=alt.Y(
+                    "seconds:Q", title="Lag (log scale)", scale=alt.Scale(type="symlog"),
+                    axis=alt.Axis(values=list(LAG_TICKS), labelExpr=" : ".join(
+                        [f"datum.value == {tick} ? '{label}'" for tick, label in LAG_TICKS.items()]
+                        + ["datum.label"]
+                    )),
+                ),
+                color=alt.Color("lag:N", sort=["median", "95th percentile"], title=None),
+                tooltip=["hour_at:T", "lag:N", alt.Tooltip("seconds:Q", format=",.1f")],
+            ),
+            use_container_width=True,
+        )
+        st.caption("Lag: received_at - occurred_at of the events received in the hour.")
+
+    st.subheader("Landing schema changes")
+    changes = queries.landing_schema_changes(connection)
+    if not _is_empty(
+        changes, "landing schema changes",
+        "in this publication (the landing files have the same columns, or the events come"
+        " from a table)",
+    ):
+        st.dataframe(changes, hide_index=True)
+        st.caption("Each column added, dropped or retyped, at the first landing file with it.")
+
+
 # url path -> (title, page); the browser tests open every one of them.
 PAGES: dict[str, tuple[str, Page]] = {
     "overview": ("Overview", overview),
@@ -319,6 +458,7 @@ PAGES: dict[str, tuple[str, Page]] = {
     "adoption": ("Feature adoption", adoption),
     "friction": ("Friction and clicks", friction),
     "segments": ("Segments", segments),
+    "health": ("Data health", health),
 }
 
 

@@ -491,3 +491,133 @@ def segment_summary(connection: duckdb.DuckDBPyConnection) -> Any:
         [],
         ("reports.rpt_segment_summary",),
     )
+
+
+# The data-health reports (models/reports/health) the Data health page reads: the build's whole
+# period, no filter applies. A publication from before them has none of them.
+HEALTH_REPORTS = (
+    "reports.rpt_data_anomalies",
+    "reports.rpt_data_freshness",
+    "reports.rpt_event_volume_hourly",
+    "reports.rpt_event_delivery_hourly",
+    "reports.rpt_landing_schema_changes",
+)
+
+
+def data_health_summary(connection: duckdb.DuckDBPyConnection) -> Any:
+    """One row: anomalies of severity error and warn (reports.rpt_data_anomalies), and event
+    names whose freshness is not ok (reports.rpt_data_freshness, without the 'all' row)."""
+    return _frame(
+        connection,
+        """
+        select
+            (select count(*) from reports.rpt_data_anomalies where severity = 'error')
+                as error_anomalies,
+            (select count(*) from reports.rpt_data_anomalies where severity = 'warn')
+                as warn_anomalies,
+            (select count(*) from reports.rpt_data_freshness
+                where freshness_status <> 'ok' and event_name <> 'all') as stale_event_names
+        """,
+        [],
+        ("reports.rpt_data_anomalies", "reports.rpt_data_freshness"),
+    )
+
+
+def data_freshness(connection: duckdb.DuckDBPyConnection) -> Any:
+    """Every row of reports.rpt_data_freshness: 'all' first, then error, warn, ok, by name."""
+    return _frame(
+        connection,
+        """
+        select event_name, freshness_status, hours_since_received, warn_after_hours,
+            error_after_hours, newest_received_at, newest_occurred_at, as_of,
+            median_lag_seconds, p95_lag_seconds
+        from reports.rpt_data_freshness
+        order by event_name <> 'all',
+            case freshness_status when 'error' then 0 when 'warn' then 1 else 2 end,
+            event_name
+        """,
+        [],
+        ("reports.rpt_data_freshness",),
+    )
+
+
+def data_anomalies(connection: duckdb.DuckDBPyConnection) -> Any:
+    """Every anomaly (reports.rpt_data_anomalies): errors first, then newest hour first."""
+    return _frame(
+        connection,
+        """
+        select hour_at, severity, anomaly_kind, metric, event_name, device_type, channel_group,
+            column_name, observed, expected, lower_bound, upper_bound, z_score, anomaly_id
+        from reports.rpt_data_anomalies
+        order by severity = 'error' desc, hour_at desc, anomaly_id
+        """,
+        [],
+        ("reports.rpt_data_anomalies",),
+    )
+
+
+def volume_event_names(connection: duckdb.DuckDBPyConnection) -> Any:
+    """Event names of the hourly event volumes (reports.rpt_event_volume_hourly, all devices)
+    with their events and anomalous hours: most anomalous hours first, then most events."""
+    return _frame(
+        connection,
+        """
+        select event_name, cast(sum(n_observed) as bigint) as n_events,
+            count(anomaly_kind) as n_anomalies
+        from reports.rpt_event_volume_hourly
+        where metric = 'events' and device_type = 'all'
+        group by event_name
+        order by n_anomalies desc, n_events desc, event_name
+        """,
+        [],
+        ("reports.rpt_event_volume_hourly",),
+    )
+
+
+def event_volume_hourly(connection: duckdb.DuckDBPyConnection, event_name: str) -> Any:
+    """One row per hour: an event name's events over all devices, with the expected count,
+    its band and the anomaly if any (reports.rpt_event_volume_hourly)."""
+    return _frame(
+        connection,
+        """
+        select hour_at, n_observed, expected, lower_bound, upper_bound, z_score, anomaly_kind,
+            severity
+        from reports.rpt_event_volume_hourly
+        where metric = 'events' and device_type = 'all' and event_name = ?
+        order by hour_at
+        """,
+        [event_name],
+        ("reports.rpt_event_volume_hourly",),
+    )
+
+
+def delivery_hourly(connection: duckdb.DuckDBPyConnection) -> Any:
+    """One row per hour events were received in: their count with its expected band and
+    their delivery lag (reports.rpt_event_delivery_hourly)."""
+    return _frame(
+        connection,
+        """
+        select hour_at, n_received, median_lag_seconds, p95_lag_seconds, max_lag_seconds,
+            expected, lower_bound, upper_bound, anomaly_kind, severity
+        from reports.rpt_event_delivery_hourly
+        order by hour_at
+        """,
+        [],
+        ("reports.rpt_event_delivery_hourly",),
+    )
+
+
+def landing_schema_changes(connection: duckdb.DuckDBPyConnection) -> Any:
+    """Every column added, dropped or retyped between landing files
+    (reports.rpt_landing_schema_changes), newest file first."""
+    return _frame(
+        connection,
+        """
+        select landing_file_modified_at, landing_file, column_name, change_kind, previous_type,
+            column_type
+        from reports.rpt_landing_schema_changes
+        order by landing_file_modified_at desc, landing_file, column_name
+        """,
+        [],
+        ("reports.rpt_landing_schema_changes",),
+    )
