@@ -23,7 +23,20 @@ class BuildSummary:
     n_sessions: int
     n_persons: int
     engagement_rate: float | None
+    health: DataHealth
     tables: dict[str, list[str]]  # schema (marts, reports) -> table names built in it
+
+
+@dataclass(frozen=True)
+class DataHealth:
+    """What the data-health reports found (models/reports/health/)."""
+
+    n_error_anomalies: int
+    n_warn_anomalies: int
+    n_stale_event_names: int  # freshness not 'ok'
+    n_event_names: int
+    hours_since_received: float  # from the newest event's arrival to the freshness as-of time
+    n_schema_changes: int
 
 
 def read_summary(warehouse: Path) -> BuildSummary:
@@ -56,6 +69,7 @@ def _query_summary(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> Bu
         connection, "select count(*), count(case when is_engaged then 1 end) from marts.fct_sessions"
     )
     (n_persons,) = _fetch_one(connection, "select count(*) from marts.dim_persons")
+    health = _query_health(connection)
     tables: dict[str, list[str]] = {"marts": [], "reports": []}
     for schema, name in connection.execute(
         "select table_schema, table_name from information_schema.tables"
@@ -72,8 +86,28 @@ def _query_summary(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> Bu
         n_sessions=n_sessions,
         n_persons=n_persons,
         engagement_rate=n_engaged / n_sessions if n_sessions else None,
+        health=health,
         tables=tables,
     )
+
+
+def _query_health(connection: duckdb.DuckDBPyConnection) -> DataHealth:
+    """The anomalies by severity, the stale event names and the landing schema changes."""
+    n_error, n_warn = _fetch_one(
+        connection,
+        "select count(case when severity = 'error' then 1 end),"
+        " count(case when severity = 'warn' then 1 end) from reports.rpt_data_anomalies",
+    )
+    n_stale, n_names = _fetch_one(
+        connection,
+        "select count(case when freshness_status <> 'ok' then 1 end), count(*)"
+        " from reports.rpt_data_freshness where event_name <> 'all'",
+    )
+    (hours,) = _fetch_one(
+        connection, "select hours_since_received from reports.rpt_data_freshness where event_name = 'all'"
+    )
+    (n_changes,) = _fetch_one(connection, "select count(*) from reports.rpt_landing_schema_changes")
+    return DataHealth(n_error, n_warn, n_stale, n_names, hours, n_changes)
 
 
 def _fetch_one(connection: duckdb.DuckDBPyConnection, query: str) -> tuple[Any, ...]:
@@ -97,13 +131,24 @@ def format_summary(summary: BuildSummary) -> str:
         f"  sessions           {summary.n_sessions:>12,}",
         f"  persons            {summary.n_persons:>12,}",
         f"  engagement rate    {rate:>12}",
+        *_health_lines(summary.health),
         f"  warehouse file     {summary.warehouse}",
         *_table_lines("marts", summary.tables.get("marts", [])),
         *_table_lines("reports", summary.tables.get("reports", [])),
-        "  quarantine         intermediate.int_events_quarantined,"
-        " intermediate.int_support_rows_quarantined",
+        "  quarantine         intermediate.int_events_quarantined, intermediate.int_support_rows_quarantined",
     ]
     return "\n".join(lines)
+
+
+def _health_lines(health: DataHealth) -> list[str]:
+    """Two lines: what the data-health reports found, and where to look."""
+    return [
+        f"  data health        {health.n_error_anomalies:,} error and {health.n_warn_anomalies:,} warn"
+        f" anomalies, {health.n_stale_event_names} of {health.n_event_names} event names stale,"
+        f" {health.n_schema_changes} landing schema changes",
+        f"                     newest event received {health.hours_since_received:,.1f} h before the"
+        " check; `bawh monitor` sends the alerts",
+    ]
 
 
 def _table_lines(schema: str, names: list[str]) -> list[str]:

@@ -45,6 +45,15 @@ def test_generate_build_and_summary_agree_with_the_truth(
     ]:
         assert f"{label:<19}{expected:>12,}" in printed, (label, printed)
     assert str(run.warehouse) in printed
+    (n_error, n_warn), (n_stale, n_names) = run.query(
+        "select count(case when severity = 'error' then 1 end), count(case when severity = 'warn' then 1 end)"
+        " from reports.rpt_data_anomalies"
+    )[0], run.query(
+        "select count(case when freshness_status <> 'ok' then 1 end), count(*)"
+        " from reports.rpt_data_freshness where event_name <> 'all'"
+    )[0]
+    health = f"data health        {n_error} error and {n_warn} warn anomalies, {n_stale} of {n_names} event"
+    assert f"{health} names stale" in printed, printed
     # every mart and report the build made is listed by name
     listed = set(re.findall(r"[a-z0-9_]+", printed))
     built = run.query(

@@ -9,7 +9,7 @@ file_columns as (
         landing_file_modified_at,
         column_name,
         column_type
-    from {{ ref('int_landing_file_columns') }}
+    from {{ ref('base_tracking__landing_file_columns') }}
 ),
 
 files as (
