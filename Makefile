@@ -32,7 +32,7 @@ EXTRAS_semantic := semantic
 # What `make test-fast` (lint, typecheck, the fast pytest tier) needs: mypy reads every module.
 EXTRAS_dev := test,semantic,dashboard,bench
 # What `make test` needs: the above and the Postgres and Spark adapters.
-EXTRAS_all := test,semantic,dashboard,bench,postgres,spark
+EXTRAS_all := test,semantic,dashboard,bench,postgres,spark,forecast
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

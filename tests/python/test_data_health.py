@@ -49,6 +49,8 @@ OVERRIDES = {"login": {"warn": 30, "error": 60}}
 # where a few devices without session ids or logins fill an hour).
 MAX_CLEAN_WARNINGS = 10
 
+pytestmark = pytest.mark.slow  # three builds of ~660k events
+
 
 EVENT_STOPS = Incident(
     "event_stops",
@@ -337,3 +339,39 @@ def daily_series(run: DbtRun) -> dict[tuple[str, str], list[int]]:
     for (group, day), ids in persons.items():
         counts.setdefault(("active_persons", group), [0] * n_days)[day] = len(ids)
     return counts
+
+
+def test_the_holt_winters_forecast_is_statsmodels_fit_on_each_origin(clean: HealthBuild) -> None:
+    """With data_health_forecast_method holt_winters the forecast reports read the Python model;
+    its rows for one series are statsmodels' forecasts from the same history, computed here."""
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    variables = {**clean.variables, "data_health_forecast_method": "holt_winters"}
+    run = run_dbt(["build", "--select", "int_channel_forecasts_holt_winters+"], clean.work_dir, variables)
+    assert run.returncode == 0, run.output[-6000:]
+    values = [
+        float(observed)
+        for (observed,) in run.query(
+            "select observed from intermediate.int_channel_days_counted"
+            " where metric = 'sessions' and channel_group = 'all' order by day_number"
+        )
+    ]
+    last = len(values) - 1
+    rows = run.query(
+        "select origin_date, horizon_days, expected, observed"
+        " from intermediate.int_channel_forecasts_holt_winters"
+        " where metric = 'sessions' and channel_group = 'all' order by origin_date, horizon_days"
+    )
+    origins = sorted({origin for origin, *_ in rows})
+    assert len(origins) == last - 27 + 1  # every origin with four weeks of history
+    fitted = ExponentialSmoothing(
+        values, trend="add", damped_trend=True, seasonal="add", seasonal_periods=7
+    ).fit()
+    expected = [max(float(value), 0.0) for value in fitted.forecast(14)]
+    assert [round(value, 6) for _, _, value, _ in rows[-14:]] == [round(value, 6) for value in expected]
+    backtest = run.query(
+        "select count(*), sum(n_forecasts) from reports.rpt_channel_forecast_backtest"
+        " where metric = 'sessions' and channel_group = 'all'"
+    )
+    scored = [horizon for _, horizon, _, observed in rows if observed is not None]
+    assert backtest == [(len(set(scored)), len(scored))]

@@ -1,5 +1,6 @@
-{#- Daily sessions and active persons per channel group (and 'all'), forecast from every day
-    of the history (the origin) for each of the next data_health_forecast_days days: the
+{#- Daily sessions and active persons per channel group (and 'all'), forecast from each of
+    the last data_health_forecast_backtest_days days of the history and its last day (the
+    origin) for each of the next data_health_forecast_days days: the
     median of the same weekday in the data_health_baseline_weeks most recent weeks before
     the origin, each scaled by the growth since (the 7-day total at the origin over the one
     at that day), as the hourly volume band does (macro seasonal_volume_band). The last
@@ -8,84 +9,14 @@
 {%- set weeks = var('data_health_baseline_weeks') -%}
 with
 
-sessions as (
-    select
-        session_date,
-        channel_group,
-        person_id
-    from {{ ref('fct_sessions') }}
-),
-
-counted as (
-    select
-        session_date as activity_date,
-        channel_group,
-        count(*) as n_sessions,
-        count(distinct person_id) as n_active_persons
-    from sessions
-    group by
-        session_date,
-        channel_group
-    union all
-    select
-        session_date as activity_date,
-        'all' as channel_group,
-        count(*) as n_sessions,
-        count(distinct person_id) as n_active_persons
-    from sessions
-    group by session_date
-),
-
--- the days of the data but the last, which is still filling
-date_range as (
-    select
-        min(activity_date) as first_date,
-        cast({{ dbt.dateadd('day', -1, 'max(activity_date)') }} as date) as last_date
-    from counted
-),
-
-days as (
-    select
-        calendar_dates.date_day as activity_date,
-        {{ dbt.datediff('date_range.first_date', 'calendar_dates.date_day', 'day') }}
-            as day_number
-    from {{ ref('dim_dates') }} as calendar_dates
-    cross join date_range
-    where calendar_dates.date_day between date_range.first_date and date_range.last_date
-),
-
-channel_groups as (
-    select distinct channel_group
-    from counted
-),
-
--- every day x channel group x metric, zeros included
 daily as (
     select
-        days.activity_date,
-        days.day_number,
-        channel_groups.channel_group,
-        'sessions' as metric,
-        coalesce(counted.n_sessions, 0) as observed
-    from days
-    cross join channel_groups
-    left join counted
-        on
-            days.activity_date = counted.activity_date
-            and channel_groups.channel_group = counted.channel_group
-    union all
-    select
-        days.activity_date,
-        days.day_number,
-        channel_groups.channel_group,
-        'active_persons' as metric,
-        coalesce(counted.n_active_persons, 0) as observed
-    from days
-    cross join channel_groups
-    left join counted
-        on
-            days.activity_date = counted.activity_date
-            and channel_groups.channel_group = counted.channel_group
+        metric,
+        channel_group,
+        activity_date,
+        day_number,
+        observed
+    from {{ ref('int_channel_days_counted') }}
 ),
 
 -- the 7-day total ending each day: the level that scales a past week to now
@@ -141,7 +72,9 @@ scaled_weeks as (
             and past.day_number = origins.day_number + horizons.horizon_days
             - 7 * (horizons.first_week_back + weeks_back.week_offset)
     where
-        origins.has_full_week
+        origins.day_number >= (select max(all_days.day_number) from daily as all_days)
+        - {{ var('data_health_forecast_backtest_days') }}
+        and origins.has_full_week
         and past.has_full_week
         and past.week_total > 0
 ),

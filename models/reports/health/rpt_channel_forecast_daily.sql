@@ -2,6 +2,9 @@
     data_health_forecast_days days (int_channel_forecasts from the last complete day), with
     a band from the backtest: the forecast -/+ the 90th percentile of its absolute
     percentage error at that horizon (rpt_channel_forecast_backtest). -#}
+{#- the forecasts of the method var data_health_forecast_method names -#}
+{%- set forecasts_model = 'int_channel_forecasts_holt_winters'
+    if var('data_health_forecast_method') == 'holt_winters' else 'int_channel_forecasts' -%}
 with
 
 forecasts as (
@@ -13,10 +16,10 @@ forecasts as (
         target_date,
         n_baseline_weeks,
         expected
-    from {{ ref('int_channel_forecasts') }}
+    from {{ ref(forecasts_model) }}
     where origin_date = (
         select max(origins.origin_date)
-        from {{ ref('int_channel_forecasts') }} as origins
+        from {{ ref(forecasts_model) }} as origins
     )
 ),
 
@@ -32,13 +35,13 @@ backtest as (
 
 final as (
     select
-        forecasts.target_date as forecast_date,
+        cast(forecasts.target_date as date) as forecast_date,
         forecasts.metric,
         forecasts.channel_group,
-        forecasts.origin_date,
+        cast(forecasts.origin_date as date) as origin_date,
         cast(forecasts.horizon_days as {{ dbt.type_int() }}) as horizon_days,
-        forecasts.n_baseline_weeks,
-        forecasts.expected,
+        cast(forecasts.n_baseline_weeks as {{ dbt.type_int() }}) as n_baseline_weeks,
+        cast(forecasts.expected as {{ type_double() }}) as expected,
         cast(
             forecasts.expected * (1 - backtest.p90_absolute_percentage_error)
             as {{ type_double() }}
