@@ -15,8 +15,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -431,3 +433,47 @@ def postgres_server() -> Iterator[dict[str, str]]:
             capture_output=True,
         )
         shutil.rmtree(base, ignore_errors=True)
+
+
+class Webhook:
+    """A local HTTP server recording the JSON bodies POSTed to it; it answers the statuses
+    queued in `answers` first, then 200."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, object]] = []
+        self.content_types: list[str | None] = []
+        self.answers: list[int] = []
+        webhook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                webhook.bodies.append(json.loads(body))
+                webhook.content_types.append(self.headers["Content-Type"])
+                status = webhook.answers.pop(0) if webhook.answers else 200
+                answer = b"ok" if status == 200 else b"invalid_payload " + b"x" * 300
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def lines(self) -> list[list[str]]:
+        """The lines of each message received."""
+        return [str(body["text"]).splitlines() for body in self.bodies]
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook()
+    thread = threading.Thread(target=hook.server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield hook
+    hook.server.shutdown()
+    hook.server.server_close()
+    thread.join()

@@ -12,7 +12,9 @@ rows, never from the reports under test.
 from __future__ import annotations
 
 import datetime
+import os
 import statistics
+import subprocess
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +28,15 @@ import pytest
 from bawh import monitor
 from bawh.generator import GeneratorConfig, generate
 from bawh.incidents import Incident, plant, write_landing
-from conftest import DbtRun, build_from_landing, normalize_event_name, project_vars, run_dbt
+from conftest import (
+    PROJECT_DIR,
+    DbtRun,
+    Webhook,
+    build_from_landing,
+    normalize_event_name,
+    project_vars,
+    run_dbt,
+)
 
 START = datetime.date(2026, 9, 7)  # a Monday
 DAYS = 35
@@ -375,3 +385,34 @@ def test_the_holt_winters_forecast_is_statsmodels_fit_on_each_origin(clean: Heal
     )
     scored = [horizon for _, horizon, _, observed in rows if observed is not None]
     assert backtest == [(len(set(scored)), len(scored))]
+
+
+def readme_monitor_command() -> str:
+    """The `bawh monitor` command of the README's scheduler example."""
+    (line,) = [
+        line for line in (PROJECT_DIR / "README.md").read_text().splitlines() if "bawh monitor --" in line
+    ]
+    return line[line.index(".venv/bin/bawh monitor") :]
+
+
+def test_the_readme_monitor_command_alerts_once(planted: HealthBuild, webhook: Webhook) -> None:
+    command = readme_monitor_command().replace("behavioral_warehouse.duckdb", str(planted.run.warehouse))
+    environment = {**os.environ, "SLACK_WEBHOOK_URL": webhook.url}
+
+    def monitor_run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, shell=True, cwd=PROJECT_DIR, env=environment, capture_output=True, text=True, check=False
+        )
+
+    (n_anomalies,) = planted.run.query("select count(*) from reports.rpt_data_anomalies")[0]
+    (n_stale,) = planted.run.query(
+        "select count(*) from reports.rpt_data_freshness where freshness_status <> 'ok'"
+    )[0]
+    first = monitor_run()
+    assert first.returncode == 1, first.stderr  # error-level incidents are present
+    assert len(webhook.bodies) == 1
+    assert f": {n_anomalies + n_stale} new incidents (" in webhook.lines()[0][0]
+    second = monitor_run()
+    assert second.returncode == 1, second.stderr
+    assert len(webhook.bodies) == 1, "the second run sent again"
+    assert f"0 new incidents; {n_anomalies + n_stale} already sent" in second.stdout
