@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bawh import bench, generator, live, monitor, publish, support, trackers
+from bawh import bench, generator, incidents, live, monitor, publish, support, trackers
 from bawh.summary import format_summary, read_summary
 
 # Every command and option of the tooling is defined in this module; each command calls the
@@ -27,6 +27,7 @@ DEMO_SUPPORT_CONFIG = support.SupportConfig(
 )
 INTERRUPTED = 130  # the shell's exit code for a process stopped by SIGINT (Ctrl-C)
 DEFAULT_WAREHOUSE = Path("behavioral_warehouse.duckdb")
+INCIDENT_FIELDS = {"event_name", "device_type", "column_name"}  # of bawh.incidents.Incident
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -49,20 +50,35 @@ def _generate(arguments: argparse.Namespace) -> int:
         late_rate=arguments.late_rate,
         feature_catalog_path=arguments.feature_catalog,
     )
+    planted: list[incidents.Incident] = arguments.incident
+    if planted and arguments.truth is not None:
+        print(
+            "--truth is row for row with the events as generated: leave it out with --incident",
+            file=sys.stderr,
+        )
+        return 2
+    if any(incident.kind == "column_added" for incident in planted) and arguments.format != "parquet":
+        print("a column_added incident needs --format parquet (files with and without it)", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     generated = generator.generate(config)
+    events = incidents.plant(generated.events, planted) if planted else generated.events
     generated_seconds = time.perf_counter() - started
     if arguments.format == "csv":
-        generator.write_csv(generated.events, arguments.output)
+        generator.write_csv(events, arguments.output)
     elif arguments.format in trackers.WRITERS:
-        trackers.WRITERS[arguments.format](generated.events, arguments.output)
+        trackers.WRITERS[arguments.format](events, arguments.output)
+    elif planted:
+        incidents.write_landing(events, arguments.output, planted, rows_per_file=1_000_000)
     else:
-        generator.write_parquet(generated.events, arguments.output)
+        generator.write_parquet(events, arguments.output)
     if arguments.truth is not None:
         generator.write_parquet(generated.truth, arguments.truth)
     total_seconds = time.perf_counter() - started
+    for incident in planted:
+        print(f"planted {incident.kind} {incident.start:%Y-%m-%d %H:%M} - {incident.end:%Y-%m-%d %H:%M}")
     print(
-        f"{generated.events.num_rows:,} raw rows for {persons:,} persons over {config.days} days"
+        f"{events.num_rows:,} raw rows for {persons:,} persons over {config.days} days"
         f" -> {arguments.output} ({generated_seconds:.1f} s to generate,"
         f" {total_seconds:.1f} s with writing)"
     )
@@ -182,9 +198,7 @@ def _add_generate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--invalid-rate", type=float, default=0.005)
     parser.add_argument("--out-of-order-rate", type=float, default=0.02)
     parser.add_argument("--late-rate", type=float, default=0.005)
-    parser.add_argument(
-        "--feature-catalog", type=Path, default=Path("seeds/reference/feature_catalog.csv")
-    )
+    parser.add_argument("--feature-catalog", type=Path, default=Path("seeds/reference/feature_catalog.csv"))
     parser.add_argument(
         "--format",
         choices=["csv", "parquet", *sorted(trackers.WRITERS)],
@@ -198,14 +212,25 @@ def _add_generate(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="CSV file, or folder for Parquet part files or a tracker's JSON lines",
     )
+    parser.add_argument("--truth", type=Path, help="folder for the ground truth (Parquet); never read by dbt")
     parser.add_argument(
-        "--truth", type=Path, help="folder for the ground truth (Parquet); never read by dbt"
+        "--incident",
+        type=_incident,
+        action="append",
+        default=[],
+        metavar="KIND,START,END[,FIELD=VALUE]",
+        help="plant a tracking incident (repeatable; times YYYY-MM-DDTHH:MM, UTC): event_stops and"
+        " tag_doubled need event_name=, column_nulled device_type= and column_name=,"
+        " column_added column_name=, landing_stall nothing; e.g."
+        " event_stops,2026-10-20T10:00,2026-10-20T16:00,event_name=checkout_started",
     )
 
 
 def _add_demo_data(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--output", type=Path, default=Path("seeds/demo/raw_events.csv"),
+        "--output",
+        type=Path,
+        default=Path("seeds/demo/raw_events.csv"),
         help="the events seed; the support seeds go beside it",
     )
 
@@ -219,13 +244,16 @@ def _add_publish(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--publication", type=Path, default=Path("publication"))
     parser.add_argument("--keep", type=int, default=2, help="publications kept (default 2)")
     parser.add_argument(
-        "--run-results", type=Path,
+        "--run-results",
+        type=Path,
         help="dbt's run_results.json of the build (default $DBT_TARGET_PATH or target/, then"
         " run_results.json); publish refuses unless it is of a `dbt build` that built every"
         " published table with no error, failure or skip",
     )
     parser.add_argument(
-        "--max-quarantine-share", type=float, default=publish.MAX_QUARANTINE_SHARE,
+        "--max-quarantine-share",
+        type=float,
+        default=publish.MAX_QUARANTINE_SHARE,
         help="refuse when a larger share of the raw rows is quarantined"
         f" (default {publish.MAX_QUARANTINE_SHARE}, the dbt var quarantine_warn_share)",
     )
@@ -234,22 +262,47 @@ def _add_publish(parser: argparse.ArgumentParser) -> None:
 def _add_monitor(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
     parser.add_argument(
-        "--state", type=Path,
+        "--state",
+        type=Path,
         help="JSON file of the incidents already sent (default <warehouse>.monitor.json)",
     )
     parser.add_argument(
-        "--webhook", type=_http_url, metavar="URL",
-        help="also POST the new incidents as one Slack-compatible message ({\"text\": ...})",
+        "--webhook",
+        type=_http_url,
+        metavar="URL",
+        help='also POST the new incidents as one Slack-compatible message ({"text": ...})',
     )
     parser.add_argument(
-        "--retries", type=int, default=monitor.RETRIES,
+        "--retries",
+        type=int,
+        default=monitor.RETRIES,
         help="retries of the webhook on connection errors, 429 and 5xx, with exponential backoff"
         f" (default {monitor.RETRIES})",
     )
     parser.add_argument(
-        "--min-severity", choices=monitor.SEVERITIES, default="warn",
+        "--min-severity",
+        choices=monitor.SEVERITIES,
+        default="warn",
         help="report and send only incidents of this severity or worse (default warn)",
     )
+
+
+def _incident(text: str) -> incidents.Incident:
+    """'kind,start,end[,field=value...]' as an incident (bawh.incidents)."""
+    kind, start, end, *fields = [*text.split(","), "", ""][: max(3, text.count(",") + 1)]
+    values = dict(field.partition("=")[::2] for field in fields)
+    unknown = set(values) - INCIDENT_FIELDS
+    if not end or unknown:
+        raise argparse.ArgumentTypeError(
+            f"{text}: expected KIND,START,END[,FIELD=VALUE...] with FIELD one of"
+            f" {', '.join(sorted(INCIDENT_FIELDS))}"
+        )
+    try:
+        return incidents.Incident(
+            kind, datetime.datetime.fromisoformat(start), datetime.datetime.fromisoformat(end), **values
+        )
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text}: {error}") from error
 
 
 def _http_url(text: str) -> str:
@@ -265,23 +318,31 @@ def _engine_list(text: str) -> list[str]:
 
 
 def _add_bench(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--size", choices=list(bench.SIZES), default="10m",
-                        help="smoke=100k, 1m, 10m (default) or 100m events")
+    parser.add_argument(
+        "--size",
+        choices=list(bench.SIZES),
+        default="10m",
+        help="smoke=100k, 1m, 10m (default) or 100m events",
+    )
     parser.add_argument("--events", type=int, help="override the size's event count")
     parser.add_argument("--project-dir", type=Path, default=Path.cwd())
     parser.add_argument("--work-dir", type=Path, help="default target/bench/<size>")
     parser.add_argument("--seed", type=int, default=20261124)
     parser.add_argument("--output", type=Path, help="JSON file, default target/bench/bench-<size>.json")
     parser.add_argument(
-        "--references", type=_engine_list,
+        "--references",
+        type=_engine_list,
         help="comma-separated engines besides DuckDB: polars,pandas (default both; none at 100m)",
     )
     parser.add_argument(
-        "--build", action=argparse.BooleanOptionalAction, default=None,
+        "--build",
+        action=argparse.BooleanOptionalAction,
+        default=None,
         help="time dbt build --full-refresh too (default: yes, but not at 100m)",
     )
     parser.add_argument(
-        "--spark", action="store_true",
+        "--spark",
+        action="store_true",
         help="also time dbt run (full and incremental) on a local Spark cluster (the spark extra, Java 17)",
     )
 
@@ -304,15 +365,26 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None], Handl
     ("generate", "make raw events (and their ground truth) deterministically", _add_generate, _generate),
     ("demo-data", "write the committed demo seeds (fixed seeds)", _add_demo_data, _demo_data),
     ("summary", "print the headline numbers of a build", _add_summary, _summary),
-    ("bench", "time the project beside DuckDB/polars/pandas sessionizations (JSON + table)",
-     _add_bench, _bench),
-    ("publish", "export marts and reports to publication/current for BI readers",
-     _add_publish, _publish),
-    ("monitor", "print, and send to a webhook, each new data anomaly or stale feed once; exit 1"
-     " while an error-level incident is present, even one already sent, 2 if sending failed",
-     _add_monitor, _monitor),
-    ("live-feed", "replay a generated stream into a landing folder, an incremental build per tick",
-     _add_live_feed, _live_feed),
+    (
+        "bench",
+        "time the project beside DuckDB/polars/pandas sessionizations (JSON + table)",
+        _add_bench,
+        _bench,
+    ),
+    ("publish", "export marts and reports to publication/current for BI readers", _add_publish, _publish),
+    (
+        "monitor",
+        "print, and send to a webhook, each new data anomaly or stale feed once; exit 1"
+        " while an error-level incident is present, even one already sent, 2 if sending failed",
+        _add_monitor,
+        _monitor,
+    ),
+    (
+        "live-feed",
+        "replay a generated stream into a landing folder, an incremental build per tick",
+        _add_live_feed,
+        _live_feed,
+    ),
 )
 
 

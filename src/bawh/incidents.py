@@ -65,7 +65,8 @@ class Incident:
 
 
 def plant(events: pa.Table, incidents: Sequence[Incident]) -> pa.Table:
-    """``events`` with every incident applied in order, sorted in arrival order again."""
+    """``events`` with every incident applied in order, sorted in arrival order again
+    (received_at, then event_id; the rows whose received_at text is malformed sort by it)."""
     for incident in incidents:
         events = _PLANTERS[incident.kind](events, incident)
     order = pc.sort_indices(events, [("received_at", "ascending"), ("event_id", "ascending")])
@@ -76,9 +77,12 @@ def write_landing(
     events: pa.Table, directory: Path, incidents: Sequence[Incident], rows_per_file: int
 ) -> list[Path]:
     """Write ``events`` (arrival order) as ``directory/part-NNNNN.parquet`` files of at most
-    ``rows_per_file`` rows; a file holds the columns of ``column_added`` incidents only
-    when all its rows were received from that incident's start. Returns the paths."""
+    ``rows_per_file`` rows (part files left by an earlier run are removed first); a file
+    holds the columns of ``column_added`` incidents only when all its rows were received
+    from that incident's start. Returns the paths."""
     directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("part-*.parquet"):
+        stale.unlink()
     received = _milliseconds(events["received_at"])
     added = {
         incident.column_name: _epoch_ms(incident.start)
