@@ -150,6 +150,35 @@ def connection(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             ) as t(column_name, change_kind, landing_file, landing_file_modified_at,
                    previous_type, column_type)
         """)
+        # the forecast from 2026-10-04 (2026-10-05, the last day, still filling): its band is
+        # expected -/+ the backtest's p90 at the horizon (sessions of all: h1 1.5 * (1 -/+ 0.5),
+        # h2 1.0 * (1 -/+ 0.6), none at h3 without backtest; Direct's p90 is null)
+        setup.execute("""
+            create table reports.rpt_channel_forecast_daily as select * from (values
+                (date '2026-10-07', 'sessions', 'all', date '2026-10-04', 3, 2, 2.0, null, null,
+                 0),
+                (date '2026-10-05', 'sessions', 'all', date '2026-10-04', 1, 2, 1.5, 0.75, 2.25,
+                 4),
+                (date '2026-10-06', 'sessions', 'all', date '2026-10-04', 2, 2, 1.0, 0.4, 1.6, 3),
+                (date '2026-10-05', 'sessions', 'Organic Search', date '2026-10-04', 1, 2, 0.5,
+                 0.25, 0.75, 4),
+                (date '2026-10-05', 'active_persons', 'all', date '2026-10-04', 1, 2, 1.25, 1.0,
+                 1.5, 4),
+                (date '2026-10-05', 'active_persons', 'Direct', date '2026-10-04', 1, 2, 0.5,
+                 null, null, 2)
+            ) as t(forecast_date, metric, channel_group, origin_date, horizon_days,
+                   n_baseline_weeks, expected, lower_bound, upper_bound, n_backtest_forecasts)
+        """)
+        setup.execute("""
+            create table reports.rpt_channel_forecast_backtest as select * from (values
+                ('sessions', 'all', 2, 3, 0.5, 0.4, 0.6),
+                ('sessions', 'all', 1, 4, 0.25, 0.2, 0.5),
+                ('sessions', 'Organic Search', 1, 4, 0.2, 0.3, 0.5),
+                ('active_persons', 'all', 1, 4, 0.25, 0.2, 0.2),
+                ('active_persons', 'Direct', 1, 2, 0.5, null, null)
+            ) as t(metric, channel_group, horizon_days, n_forecasts, mean_absolute_error,
+                   mean_absolute_percentage_error, p90_absolute_percentage_error)
+        """)
     with duckdb.connect(str(path), read_only=True) as reader:
         yield reader
 
@@ -322,6 +351,82 @@ def test_hourly_event_volume_and_delivery(connection: duckdb.DuckDBPyConnection)
     assert delivery["median_lag_seconds"].tolist()[::2] == [1.0, 2.0]
 
 
+def test_channel_forecast_and_its_backtest(connection: duckdb.DuckDBPyConnection) -> None:
+    # 'all' first, then by name (by name alone it would sort after the capitals)
+    groups = queries.forecast_channel_groups(connection)
+    assert groups["channel_group"].tolist() == ["all", "Direct", "Organic Search"]
+    forecast = queries.channel_forecast(connection, "sessions", "all")
+    assert [str(value)[:10] for value in forecast["forecast_date"]] == [
+        "2026-10-05", "2026-10-06", "2026-10-07",
+    ]
+    assert {str(value)[:10] for value in forecast["origin_date"]} == {"2026-10-04"}
+    assert forecast["horizon_days"].tolist() == [1, 2, 3]
+    assert forecast["expected"].tolist() == [1.5, 1.0, 2.0]
+    assert forecast["lower_bound"].tolist()[:2] == [0.75, 0.4]
+    assert forecast["upper_bound"].tolist()[:2] == [2.25, 1.6]
+    assert forecast["upper_bound"].isna().tolist() == [False, False, True]
+    assert forecast["n_backtest_forecasts"].tolist() == [4, 3, 0]
+    persons = queries.channel_forecast(connection, "active_persons", "all")
+    assert persons[["expected", "lower_bound", "upper_bound"]].values.tolist() == [[1.25, 1.0, 1.5]]
+    assert len(queries.channel_forecast(connection, "active_persons", "Organic Search")) == 0
+    # one row per horizon of the metric and channel group, by horizon
+    backtest = queries.channel_forecast_backtest(connection, "sessions", "all")
+    assert backtest.values.tolist() == [[1, 4, 0.25, 0.2, 0.5], [2, 3, 0.5, 0.4, 0.6]]
+    assert queries.channel_forecast_backtest(connection, "sessions", "Organic Search") \
+        .values.tolist() == [[1, 4, 0.2, 0.3, 0.5]]
+    direct = queries.channel_forecast_backtest(connection, "active_persons", "Direct")
+    assert direct["mean_absolute_percentage_error"].isna().tolist() == [True]
+
+
+def test_channel_history_is_the_days_up_to_the_origin(
+    connection: duckdb.DuckDBPyConnection,
+) -> None:
+    # from the first session (2026-10-01; 28 days back would be 2026-09-07) to the origin
+    # 2026-10-04: s1 on 10-01, s2 and s3 on 10-02, none on 10-03 and 10-04; s4 (10-05) is after
+    history = queries.channel_history(connection, "sessions", "all", D(2026, 10, 4))
+    assert [str(value)[:10] for value in history["activity_date"]] == [
+        "2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04",
+    ]
+    assert history["observed"].tolist() == [1, 2, 0, 0]
+    assert str(history["observed"].dtype) == "int64"
+    # p1 on 10-01, p1 and p2 on 10-02
+    assert queries.channel_history(connection, "active_persons", "all", D(2026, 10, 4))[
+        "observed"].tolist() == [1, 2, 0, 0]
+    # Organic Search: s1 (10-01), s3 (10-02)
+    assert queries.channel_history(connection, "sessions", "Organic Search", D(2026, 10, 4))[
+        "observed"].tolist() == [1, 1, 0, 0]
+    # 3 days: 10-02, 10-03, 10-04
+    assert queries.channel_history(connection, "sessions", "all", D(2026, 10, 4), days=3)[
+        "observed"].tolist() == [2, 0, 0]
+    # a session without channel is 'Unassigned' (s4, 10-05)
+    unassigned = queries.channel_history(connection, "sessions", "Unassigned", D(2026, 10, 5),
+                                         days=2)
+    assert [str(value)[:10] for value in unassigned["activity_date"]] == [
+        "2026-10-04", "2026-10-05",
+    ]
+    assert unassigned["observed"].tolist() == [0, 1]
+    # a person with two sessions in a day is one active person
+    with duckdb.connect() as memory:
+        memory.execute("create schema marts")
+        memory.execute("""
+            create table marts.fct_sessions as select * from (values
+                ('s1', 'p1', date '2026-10-01', 'Direct'),
+                ('s2', 'p1', date '2026-10-01', 'Direct'),
+                ('s3', 'p2', date '2026-10-01', 'Email'),
+                ('s4', 'p1', date '2026-10-02', 'Email')
+            ) as t(session_id, person_id, session_date, channel_group)
+        """)
+        # 10-01: s1 s2 s3 of p1 p1 p2; 10-02: s4 of p1; Direct: p1 twice on 10-01
+        for metric, channel_group, observed in (
+            ("sessions", "all", [3, 1]),
+            ("active_persons", "all", [2, 1]),
+            ("sessions", "Direct", [2, 0]),
+            ("active_persons", "Direct", [1, 0]),
+        ):
+            assert queries.channel_history(memory, metric, channel_group, D(2026, 10, 2))[
+                "observed"].tolist() == observed, (metric, channel_group)
+
+
 def test_health_queries_need_their_reports(tmp_path: Path) -> None:
     """A publication from before the data-health reports: each query names its missing table."""
     path = tmp_path / "older.duckdb"
@@ -340,3 +445,11 @@ def test_health_queries_need_their_reports(tmp_path: Path) -> None:
                 query(older)
         with pytest.raises(queries.MissingTable, match=r"reports\.rpt_event_volume_hourly"):
             queries.event_volume_hourly(older, "click")
+        with pytest.raises(queries.MissingTable, match=r"reports\.rpt_channel_forecast_daily"):
+            queries.forecast_channel_groups(older)
+        with pytest.raises(queries.MissingTable, match=r"reports\.rpt_channel_forecast_daily"):
+            queries.channel_forecast(older, "sessions", "all")
+        with pytest.raises(queries.MissingTable, match=r"reports\.rpt_channel_forecast_backtest"):
+            queries.channel_forecast_backtest(older, "sessions", "all")
+        with pytest.raises(queries.MissingTable, match=r"marts\.fct_sessions"):
+            queries.channel_history(older, "sessions", "all", D(2026, 10, 4))

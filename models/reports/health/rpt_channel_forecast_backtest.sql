@@ -1,9 +1,6 @@
-{#- How far the daily forecast (int_channel_forecasts) was from what happened, per metric,
+{#- How far the daily forecast (macro channel_forecasts) was from what happened, per metric,
     channel group and horizon, over every origin of the history whose target is in the data:
     the error band of rpt_channel_forecast_daily. -#}
-{#- the forecasts of the method var data_health_forecast_method names -#}
-{%- set forecasts_model = 'int_channel_forecasts_holt_winters'
-    if var('data_health_forecast_method') == 'holt_winters' else 'int_channel_forecasts' -%}
 with
 
 forecasts as (
@@ -13,7 +10,7 @@ forecasts as (
         horizon_days,
         expected,
         observed
-    from {{ ref(forecasts_model) }}
+    from {{ channel_forecasts() }}
     where observed is not null
 ),
 

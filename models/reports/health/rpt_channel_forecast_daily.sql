@@ -1,10 +1,7 @@
 {#- Daily sessions and active persons per channel group for the next
-    data_health_forecast_days days (int_channel_forecasts from the last complete day), with
+    data_health_forecast_days days (macro channel_forecasts, from the last complete day), with
     a band from the backtest: the forecast -/+ the 90th percentile of its absolute
     percentage error at that horizon (rpt_channel_forecast_backtest). -#}
-{#- the forecasts of the method var data_health_forecast_method names -#}
-{%- set forecasts_model = 'int_channel_forecasts_holt_winters'
-    if var('data_health_forecast_method') == 'holt_winters' else 'int_channel_forecasts' -%}
 with
 
 forecasts as (
@@ -16,10 +13,10 @@ forecasts as (
         target_date,
         n_baseline_weeks,
         expected
-    from {{ ref(forecasts_model) }}
+    from {{ channel_forecasts() }}
     where origin_date = (
         select max(origins.origin_date)
-        from {{ ref(forecasts_model) }} as origins
+        from {{ channel_forecasts() }} as origins
     )
 ),
 

@@ -348,13 +348,50 @@ def _band_chart(hourly: Any, observed: str, title: str) -> alt.LayerChart:
     return alt.LayerChart(layer=[band, lines, points])
 
 
+def _forecast_chart(history: Any, forecast: Any, title: str) -> alt.LayerChart:
+    """The recent days of a daily count (line), then its forecast (dashed, from the last day
+    of the history so the line continues) and the forecast's band (area) where it has one."""
+    days = history.rename(columns={"activity_date": "day"}).merge(
+        forecast.rename(columns={"forecast_date": "day", "expected": "forecast"}),
+        on="day", how="outer",
+    )
+    last = days["day"] == days.loc[days["observed"].notna(), "day"].max()
+    days = days.assign(forecast=days["forecast"].where(~last, days["observed"]))
+    series = ["observed", "forecast"]
+    base = alt.Chart(days).encode(x=alt.X("day:T", title="Day"))
+    band = base.mark_area(opacity=0.3, color="#9ecae1").encode(
+        y=alt.Y("lower_bound:Q", title=title), y2="upper_bound:Q"
+    )
+    lines = base.transform_fold(
+        ["observed", "forecast"], as_=["series", "count"]
+    ).mark_line(point=True).encode(
+        y=alt.Y("count:Q", title=title),
+        color=alt.Color(
+            "series:N", sort=series, title=None, legend=alt.Legend(symbolType="stroke"),
+            scale=alt.Scale(domain=series, range=["#1f77b4", "#525252"]),
+        ),
+        strokeDash=alt.StrokeDash(
+            "series:N", sort=series, title=None,
+            scale=alt.Scale(domain=series, range=[[1, 0], [4, 3]]),
+        ),
+        tooltip=["day:T", "series:N", alt.Tooltip("count:Q", format=",.1f"),
+                 alt.Tooltip("lower_bound:Q", format=",.1f"),
+                 alt.Tooltip("upper_bound:Q", format=",.1f")],
+    )
+    return alt.LayerChart(layer=[band, lines])
+
+
+# The forecast's metrics (queries.FORECAST_METRICS) and their labels.
+FORECAST_LABELS = {"sessions": "Sessions", "active_persons": "Active persons"}
+
 # Ticks of the delivery lag's log scale (seconds) and their labels.
 LAG_TICKS = {1: "1 s", 60: "1 min", 3600: "1 h", 86400: "1 d", 604800: "1 w"}
 
 
 def health(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:
     """Data health: anomalies, freshness, hourly event volume and delivery lag against their
-    expected bands, landing schema drift (models/reports/health; what `bawh monitor` alerts on)."""
+    expected bands, landing schema drift (models/reports/health; what `bawh monitor` alerts on),
+    and the forecast of daily sessions and active persons per channel group."""
     st.title("Data health")
     missing = [
         relation for relation in queries.HEALTH_REPORTS
@@ -445,6 +482,63 @@ def health(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> N
     ):
         st.dataframe(changes, hide_index=True)
         st.caption("Each column added, dropped or retyped, at the first landing file with it.")
+
+    st.subheader("Forecast")
+    groups = queries.forecast_channel_groups(connection)
+    if not _is_empty(groups, "channel forecast", "in this publication (too few days of sessions)"):
+        left, right = st.columns(2)
+        metric = str(left.radio(
+            "Metric", list(FORECAST_LABELS), format_func=FORECAST_LABELS.__getitem__,
+            horizontal=True, key="health_forecast_metric",
+        ))
+        channel_groups = list(groups["channel_group"])
+        channel_group = str(right.selectbox(
+            "Channel group", channel_groups, key="health_forecast_channel_group",
+            index=channel_groups.index("all") if "all" in channel_groups else 0,
+            format_func=lambda group: "All channels" if group == "all" else group,
+        ))
+        forecast = queries.channel_forecast(connection, metric, channel_group)
+        if not _is_empty(forecast, "forecast", "for this metric and channel group"):
+            origin = forecast["origin_date"].iloc[0]
+            history = queries.channel_history(connection, metric, channel_group, origin)
+            st.altair_chart(
+                _forecast_chart(history, forecast, f"{FORECAST_LABELS[metric]} per day"),
+                use_container_width=True,
+            )
+            st.caption(
+                f"The {queries.FORECAST_HISTORY_DAYS} days up to {origin:%Y-%m-%d}, the last"
+                " complete day (the data's last day is still filling), then the forecast from it"
+                " (var data_health_forecast_method; by default the median of the same weekday in"
+                " the recent weeks, scaled by the growth since). The band: the forecast -/+ the"
+                " 90th percentile of its absolute percentage error at that horizon in the"
+                " backtest; none at a horizon without backtest forecasts."
+            )
+            backtest = queries.channel_forecast_backtest(connection, metric, channel_group)
+            if not _is_empty(backtest, "backtest forecasts", "for this metric and channel group"):
+                percentages = ["mean_absolute_percentage_error", "p90_absolute_percentage_error"]
+                st.dataframe(
+                    backtest.assign(**{column: backtest[column] * 100 for column in percentages}),
+                    height="content", hide_index=True,
+                    column_config={
+                        "horizon_days": st.column_config.NumberColumn("Horizon (days)"),
+                        "n_forecasts": st.column_config.NumberColumn("Forecasts"),
+                        "mean_absolute_error": st.column_config.NumberColumn(
+                            "Mean absolute error", format="%.1f"
+                        ),
+                        "mean_absolute_percentage_error": st.column_config.NumberColumn(
+                            "MAPE", format="%.1f%%"
+                        ),
+                        "p90_absolute_percentage_error": st.column_config.NumberColumn(
+                            "90th percentile of the absolute % error (the band)",
+                            format="%.1f%%",
+                        ),
+                    },
+                )
+                st.caption(
+                    "Backtest: the forecasts from each earlier origin whose day is in the data,"
+                    " against what happened, per horizon (days after the origin). MAPE: the"
+                    " mean of |forecast - observed| / observed, over days with observed > 0."
+                )
 
 
 # url path -> (title, page); the browser tests open every one of them.

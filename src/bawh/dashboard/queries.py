@@ -501,7 +501,14 @@ HEALTH_REPORTS = (
     "reports.rpt_event_volume_hourly",
     "reports.rpt_event_delivery_hourly",
     "reports.rpt_landing_schema_changes",
+    "reports.rpt_channel_forecast_daily",
+    "reports.rpt_channel_forecast_backtest",
 )
+
+# The forecast's daily metrics over marts.fct_sessions, counted as int_channel_days_counted does.
+FORECAST_METRICS = {"sessions": "count(*)", "active_persons": "count(distinct person_id)"}
+# Days of history the Data health page draws before the forecast.
+FORECAST_HISTORY_DAYS = 28
 
 
 def data_health_summary(connection: duckdb.DuckDBPyConnection) -> Any:
@@ -620,4 +627,96 @@ def landing_schema_changes(connection: duckdb.DuckDBPyConnection) -> Any:
         """,
         [],
         ("reports.rpt_landing_schema_changes",),
+    )
+
+
+def forecast_channel_groups(connection: duckdb.DuckDBPyConnection) -> Any:
+    """The channel groups of the forecast (reports.rpt_channel_forecast_daily): 'all' first,
+    then by name."""
+    return _frame(
+        connection,
+        """
+        select distinct channel_group
+        from reports.rpt_channel_forecast_daily
+        order by channel_group <> 'all', channel_group
+        """,
+        [],
+        ("reports.rpt_channel_forecast_daily",),
+    )
+
+
+def channel_forecast(
+    connection: duckdb.DuckDBPyConnection, metric: str, channel_group: str
+) -> Any:
+    """One row per forecast day of a metric ('sessions' or 'active_persons') and channel group
+    ('all': every channel): the forecast from origin_date and its band, null where the backtest
+    had no forecast at that horizon (reports.rpt_channel_forecast_daily)."""
+    return _frame(
+        connection,
+        """
+        select forecast_date, origin_date, horizon_days, n_baseline_weeks, expected,
+            lower_bound, upper_bound, n_backtest_forecasts
+        from reports.rpt_channel_forecast_daily
+        where metric = ? and channel_group = ?
+        order by forecast_date
+        """,
+        [metric, channel_group],
+        ("reports.rpt_channel_forecast_daily",),
+    )
+
+
+def channel_history(
+    connection: duckdb.DuckDBPyConnection,
+    metric: str,
+    channel_group: str,
+    origin_date: datetime.date,
+    days: int = FORECAST_HISTORY_DAYS,
+) -> Any:
+    """One row per day of the `days` days up to and including origin_date (none before the
+    first session): a metric of FORECAST_METRICS of a channel group ('all': every channel) in
+    marts.fct_sessions, 0 on a day without sessions, as the forecast counted them."""
+    where, parameters = (
+        ("", []) if channel_group == "all"
+        else ("where coalesce(channel_group, 'Unassigned') = ?", [channel_group])
+    )
+    return _frame(
+        connection,
+        f"""
+        with counted as (
+            select session_date, {FORECAST_METRICS[metric]} as observed
+            from marts.fct_sessions
+            {where}
+            group by session_date
+        ),
+        days as (
+            select cast(generate_series as date) as activity_date
+            from generate_series(cast(? as date) - ?, cast(? as date), interval 1 day)
+        )
+        select days.activity_date, cast(coalesce(counted.observed, 0) as bigint) as observed
+        from days
+        left join counted on days.activity_date = counted.session_date
+        where days.activity_date >= (select min(session_date) from marts.fct_sessions)
+        order by days.activity_date
+        """,
+        [*parameters, origin_date, days - 1, origin_date],
+        ("marts.fct_sessions",),
+    )
+
+
+def channel_forecast_backtest(
+    connection: duckdb.DuckDBPyConnection, metric: str, channel_group: str
+) -> Any:
+    """One row per horizon: how far a metric's forecast for a channel group was from what
+    happened (reports.rpt_channel_forecast_backtest)."""
+    return _frame(
+        connection,
+        """
+        select horizon_days, n_forecasts, mean_absolute_error, mean_absolute_percentage_error,
+            p90_absolute_percentage_error
+        from reports.rpt_channel_forecast_backtest
+        where metric = ? and channel_group = ?
+        order by horizon_days
+        """,
+        [metric, channel_group],
+        ("reports.rpt_channel_forecast_backtest",),
     )
