@@ -84,7 +84,7 @@ band_history as (
         {%- endfor %}
         band_counts.hour_number,
         -- the count of that hour, scaled by the key's growth since
-        1.0 * past_counts.n_observed * band_counts.trailing_week_count
+        cast(past_counts.n_observed as {{ type_double() }}) * band_counts.trailing_week_count
         / past_counts.trailing_week_count as past_observed
     from band_counts
     cross join band_weeks_back

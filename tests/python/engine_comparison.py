@@ -113,4 +113,4 @@ def assert_same_rows(expected: Rows, actual: Rows, table: str, engine: str) -> N
     assert expected, f"{table} is empty on DuckDB: nothing compared"
     assert len(actual) == len(expected), f"{table}: {len(actual)} rows on {engine}, {len(expected)} on DuckDB"
     for expected_row, actual_row in zip(expected, actual, strict=True):
-        assert actual_row == expected_row, f"{table} differs on {engine}"
+        assert actual_row == expected_row, f"{table} differs on {engine}: {actual_row} != {expected_row}"

@@ -61,7 +61,8 @@ scaled_weeks as (
         origins.activity_date as origin_date,
         origins.day_number as origin_day_number,
         horizons.horizon_days,
-        1.0 * past.observed * origins.week_total / past.week_total as scaled_observed
+        cast(past.observed as {{ type_double() }}) * origins.week_total / past.week_total
+            as scaled_observed
     from levels as origins
     cross join horizons
     cross join weeks_back

@@ -58,8 +58,10 @@ baselines as (
 rates as (
     select
         baselines.*,
-        1.0 * baselines.n_null / baselines.n_events as null_rate,
-        {{ safe_divide('1.0 * baselines.n_baseline_null', 'baselines.n_baseline_events') }}
+        cast(baselines.n_null as {{ type_double() }}) / baselines.n_events as null_rate,
+        {{ safe_divide(
+            'cast(baselines.n_baseline_null as ' ~ type_double() ~ ')', 'baselines.n_baseline_events'
+        ) }}
             as baseline_null_rate,
         baselines.n_devices >= {{ var('data_health_min_expected_count') }}
         and baselines.hour_number >= checked_hours.first_checked_hour_number
