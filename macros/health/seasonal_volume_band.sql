@@ -13,9 +13,9 @@
     - dispersion, spread: event counts are overdispersed (a session brings many events in
       one hour), so the variance is taken as dispersion x expected (quasi-Poisson), the
       dispersion estimated per key, robustly, from its checked hours with a count or an
-      expected count: the median of
-      (n_observed - expected)^2 / expected over 0.455 (the median of a chi-square with one
-      degree of freedom), at least 1; spread = sqrt(dispersion x max(expected, 1));
+      expected count: the median of (n_observed - expected)^2 / expected over 0.455 (the
+      median of a chi-square with one degree of freedom), at least 1;
+      spread = sqrt(dispersion x max(expected, 1));
     - lower_bound, upper_bound: expected -/+ data_health_warn_z x spread (lower at least 0);
     - z_score: (n_observed - expected) / spread; window_z_score: the same for the sums over
       the data_health_window_hours hours ending with this one, with the window's own

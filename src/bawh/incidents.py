@@ -84,17 +84,19 @@ def write_landing(
     for stale in directory.glob("part-*.parquet"):
         stale.unlink()
     received = _milliseconds(events["received_at"])
-    added = {
-        incident.column_name: _epoch_ms(incident.start)
+    # in arrival order the rows received before an incident's start come first (a malformed
+    # received_at sorts after every timestamp): each column's first row is their count
+    first_rows = {
+        incident.column_name: int(np.count_nonzero((received >= 0) & (received < _epoch_ms(incident.start))))
         for incident in incidents
         if incident.kind == "column_added"
     }
-    cuts = sorted({int(np.searchsorted(received, start)) for start in added.values()} | {0, events.num_rows})
+    cuts = sorted({*first_rows.values(), 0, events.num_rows})
     paths: list[Path] = []
     for begin, stop in itertools.pairwise(cuts):
         for offset in range(begin, stop, rows_per_file):
             part = events.slice(offset, min(rows_per_file, stop - offset))
-            absent = [name for name, start in added.items() if received[offset] < start]
+            absent = [name for name, first_row in first_rows.items() if offset < first_row]
             path = directory / f"part-{len(paths):05d}.parquet"
             pq.write_table(part.drop_columns(absent), path)
             paths.append(path)
