@@ -25,6 +25,7 @@ SEVERITIES = ("warn", "error")  # least severe first
 RETRIES = 3
 BACKOFF_SECONDS = 1.0  # the first retry's wait, doubled for each further retry
 TIMEOUT_SECONDS = 10.0
+MAX_MESSAGE_LINES = 50  # incidents listed in one webhook message (Slack cuts long messages)
 
 ANOMALIES_QUERY = (
     "select anomaly_id, severity, anomaly_kind, metric, event_name, device_type, channel_group,"
@@ -192,13 +193,17 @@ def deliver(
     retries: int = RETRIES,
     backoff_seconds: float = BACKOFF_SECONDS,
 ) -> None:
-    """Send the new incidents to the webhook (if any), then record them as sent in the state
-    file; with no new incident nothing is sent or written. Raises DeliveryFailed."""
+    """Send the new incidents to the webhook (if any; one message listing the first
+    MAX_MESSAGE_LINES, errors first), then record them all as sent in the state file; with
+    no new incident nothing is sent or written. Raises DeliveryFailed."""
     if not report.new:
         return
     if webhook is not None:
         header = f"bawh monitor, {report.warehouse.name}: {_count(report.new)}"
-        text = "\n".join([header, *(incident.text for incident in report.new)])
+        listed = [incident.text for incident in report.new[:MAX_MESSAGE_LINES]]
+        more = len(report.new) - len(listed)
+        footer = [f"... and {more} more (bawh monitor prints them all)"] if more else []
+        text = "\n".join([header, *listed, *footer])
         post_webhook(webhook, text, retries=retries, backoff_seconds=backoff_seconds)
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     sent = read_state(state) | {incident.incident_id: now for incident in report.new}

@@ -192,6 +192,25 @@ def test_the_webhook_gets_each_incident_once(
     assert webhook.lines()[1:] == [["bawh monitor, wh.duckdb: 1 new incident (1 warn)", NULL_RATE_LINE]]
 
 
+def test_a_long_message_lists_the_first_incidents_and_counts_the_rest(
+    tmp_path: Path, webhook: Webhook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = monitor.MAX_MESSAGE_LINES + 7
+    spikes = [
+        (f"spike-{i}", *SPIKE[1:7], datetime.datetime(2026, 9, 1) + datetime.timedelta(hours=i), *SPIKE[8:])
+        for i in range(extra)
+    ]
+    warehouse = make_warehouse(tmp_path / "wh.duckdb", spikes, [])
+    assert run(warehouse, "--webhook", webhook.url) == 0
+    (lines,) = webhook.lines()
+    assert len(lines) == 1 + monitor.MAX_MESSAGE_LINES + 1
+    assert lines[-1] == "... and 7 more (bawh monitor prints them all)"
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == extra + 1  # every incident printed, then the count
+    assert run(warehouse, "--webhook", webhook.url) == 0
+    assert len(webhook.bodies) == 1  # all of them were recorded as sent
+
+
 def test_a_feed_that_stalls_anew_is_alerted_again(
     tmp_path: Path, webhook: Webhook, capsys: pytest.CaptureFixture[str]
 ) -> None:
