@@ -58,6 +58,12 @@ class DbtRun:
 DBT_BUILD = ["build", "--exclude-resource-type", "unit_test"]
 
 
+# The tests' clock for freshness (var data_health_as_of): by default rpt_data_freshness measures
+# at the start of the run, the build's clock like loaded_at, so two builds of the same input
+# would differ there; a test that checks freshness passes its own.
+TEST_CLOCK = "2026-12-01 00:00:00"
+
+
 def run_dbt(
     command: list[str],
     work_dir: Path,
@@ -73,7 +79,7 @@ def run_dbt(
         work_dir,
         project_dir=project_dir,
         profiles_dir=PROJECT_DIR,
-        variables=variables,
+        variables={"data_health_as_of": TEST_CLOCK, **(variables or {})},
         env=environment,
     )
     result = dbt_runner.run(invocation)

@@ -31,9 +31,8 @@ final as (
         channel_group,
         cast(horizon_days as {{ dbt.type_int() }}) as horizon_days,
         count(*) as n_forecasts,
-        cast(avg(absolute_error) as {{ type_double() }}) as mean_absolute_error,
-        cast(avg(absolute_percentage_error) as {{ type_double() }})
-            as mean_absolute_percentage_error,
+        {{ exact_avg('absolute_error') }} as mean_absolute_error,
+        {{ exact_avg('absolute_percentage_error') }} as mean_absolute_percentage_error,
         cast({{ percentile('absolute_percentage_error', 0.9) }} as {{ type_double() }})
             as p90_absolute_percentage_error
     from errors
