@@ -351,13 +351,14 @@ def daily_series(run: DbtRun) -> dict[tuple[str, str], list[int]]:
     return counts
 
 
-def test_the_holt_winters_forecast_is_statsmodels_fit_on_each_origin(clean: HealthBuild) -> None:
+def test_the_holt_winters_forecast_is_statsmodels_fit_on_each_origin(planted: HealthBuild) -> None:
     """With data_health_forecast_method holt_winters the forecast reports read the Python model;
-    its rows for one series are statsmodels' forecasts from the same history, computed here."""
+    its rows for one series are statsmodels' forecasts from the same history, computed here.
+    Built once, on the planted data (no other test reads its forecast reports)."""
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-    variables = {**clean.variables, "data_health_forecast_method": "holt_winters"}
-    run = run_dbt(["build", "--select", "int_channel_forecasts_holt_winters+"], clean.work_dir, variables)
+    variables = {**planted.variables, "data_health_forecast_method": "holt_winters"}
+    run = run_dbt(["build", "--select", "int_channel_forecasts_holt_winters+"], planted.work_dir, variables)
     assert run.returncode == 0, run.output[-6000:]
     values = [
         float(observed)

@@ -53,33 +53,38 @@ channel_groups as (
     from counted
 ),
 
--- every day x channel group x metric, zeros included
+-- every day x channel group, zeros included
+filled as (
+    select
+        days.activity_date,
+        days.day_number,
+        channel_groups.channel_group,
+        coalesce(counted.n_sessions, 0) as n_sessions,
+        coalesce(counted.n_active_persons, 0) as n_active_persons
+    from days
+    cross join channel_groups
+    left join counted
+        on
+            days.activity_date = counted.activity_date
+            and channel_groups.channel_group = counted.channel_group
+),
+
 daily as (
     select
-        days.activity_date,
-        days.day_number,
-        channel_groups.channel_group,
+        activity_date,
+        day_number,
+        channel_group,
         'sessions' as metric,
-        coalesce(counted.n_sessions, 0) as observed
-    from days
-    cross join channel_groups
-    left join counted
-        on
-            days.activity_date = counted.activity_date
-            and channel_groups.channel_group = counted.channel_group
+        n_sessions as observed
+    from filled
     union all
     select
-        days.activity_date,
-        days.day_number,
-        channel_groups.channel_group,
+        activity_date,
+        day_number,
+        channel_group,
         'active_persons' as metric,
-        coalesce(counted.n_active_persons, 0) as observed
-    from days
-    cross join channel_groups
-    left join counted
-        on
-            days.activity_date = counted.activity_date
-            and channel_groups.channel_group = counted.channel_group
+        n_active_persons as observed
+    from filled
 ),
 
 final as (
