@@ -30,9 +30,7 @@
       ('missing' when 0 observed) or 'spike' when the hour is outside the band, or when the
       window is outside its band (|window_z_score| > data_health_warn_z) and the hour
       itself deviates the same way by data_health_window_hour_z spreads;
-    - severity: 'error' for a missing hour (a key that stopped) and when the larger of
-      |z_score| and |window_z_score| is at least data_health_error_z, else 'warn' ('warn'
-      for a new key; null when no anomaly). -#}
+    - severity: macro anomaly_severity of the kind, z_score and window_z_score. -#}
 {% macro seasonal_volume_band(counts, key_columns) -%}
     {%- set warn_z = var('data_health_warn_z') -%}
     {%- set min_weeks = var('data_health_min_baseline_weeks') -%}
@@ -273,13 +271,6 @@ select
     z_score,
     window_z_score,
     anomaly_kind,
-    case
-        when anomaly_kind is null then null
-        when anomaly_kind = 'new' then 'warn'
-        when anomaly_kind = 'missing' then 'error'
-        when greatest(abs(z_score), coalesce(abs(window_z_score), 0)) >= {{ var('data_health_error_z') }}
-            then 'error'
-        else 'warn'
-    end as severity
+    {{ anomaly_severity('anomaly_kind', ['z_score', 'window_z_score']) }} as severity
 from band_kinds
 {%- endmacro %}

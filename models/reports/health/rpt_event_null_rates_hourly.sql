@@ -159,11 +159,7 @@ final as (
         ) as {{ type_double() }}) as upper_bound,
         cast(z_score as {{ type_double() }}) as z_score,
         anomaly_kind,
-        case
-            when anomaly_kind is null then null
-            when abs(z_score) >= {{ var('data_health_error_z') }} then 'error'
-            else 'warn'
-        end as severity
+        {{ anomaly_severity('anomaly_kind', ['z_score']) }} as severity
     from kinds
 )
 

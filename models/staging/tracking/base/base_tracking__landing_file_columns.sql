@@ -12,25 +12,20 @@
 {%- set location = var('raw_events_location') -%}
 {%- set files = landing_files_to_load(location, this if is_incremental() else none)
     if execute and location else [] -%}
-{%- set file_metadata = {} -%}
-{%- for file in files -%}
-    {%- do file_metadata.update({file[0]: file}) -%}
-{%- endfor -%}
 {%- set columns = landing_file_columns(files) if execute else [] -%}
 {%- set loaded_at = run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') -%}
 
 with
 
 file_columns as (
-    {%- for column in columns %}
-        {%- set file = file_metadata[column[0]] %}
+    {%- for file, column_name, column_type, column_position in columns %}
         select
-            {{ text_literal(column[0]) }} as landing_file,
+            {{ text_literal(file[0]) }} as landing_file,
             cast({{ file[1] }} as {{ dbt.type_bigint() }}) as landing_file_size,
             cast('{{ file[2] }}' as {{ dbt.type_timestamp() }}) as landing_file_modified_at,
-            {{ text_literal(column[1]) }} as column_name,
-            {{ text_literal(column[2]) }} as column_type,
-            cast({{ column[3] }} as {{ dbt.type_int() }}) as column_position
+            {{ text_literal(column_name) }} as column_name,
+            {{ text_literal(column_type) }} as column_type,
+            cast({{ column_position }} as {{ dbt.type_int() }}) as column_position
         {%- if not loop.last %}
             union all
         {%- endif -%}
