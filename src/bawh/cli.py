@@ -12,13 +12,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bawh import bench, generator, incidents, live, monitor, publish, support, trackers
+from bawh import bench, experiments, generator, incidents, live, monitor, publish, support, trackers
 from bawh.summary import format_summary, read_summary
 
 # Every command and option of the tooling is defined in this module; each command calls the
 # typed functions of its module (bawh.generator, support, summary, publish, monitor, bench, live).
 
-# The committed demo seed (seeds/demo/raw_events.csv) is exactly this configuration.
+# The committed demo seed (seeds/demo/raw_events.csv) is exactly this configuration, with the
+# demo's experiments planted (demo_events).
 DEMO_CONFIG = generator.GeneratorConfig(persons=300, days=30, seed=20261001)
 # The committed support-platform demo seeds (seeds/demo/support_*.csv): a handful of defective
 # rows (about 1%) so the demo quarantine and its reconciliation test have something to show.
@@ -85,8 +86,15 @@ def _generate(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_data(arguments: argparse.Namespace) -> int:
+def demo_events() -> generator.GeneratedEvents:
+    """The demo's raw events: DEMO_CONFIG with bawh.experiments.DEMO_EXPERIMENTS planted
+    (declared in dbt_project.yml, var experiments)."""
     generated = generator.generate(DEMO_CONFIG)
+    return experiments.plant(generated, experiments.DEMO_EXPERIMENTS, DEMO_CONFIG.start_date).generated
+
+
+def _demo_data(arguments: argparse.Namespace) -> int:
+    generated = demo_events()
     generator.write_csv(generated.events, arguments.output)
     print(f"{generated.events.num_rows:,} demo raw rows -> {arguments.output}")
     for path in support.write_support_csv(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from bawh.cli import DEMO_CONFIG, build_parser, main
+from bawh.cli import build_parser, demo_events, main
 from bawh.generator import GeneratorConfig, generate, write_csv
 from bawh.trackers import WRITERS
 from conftest import PROJECT_DIR, build_from_landing
@@ -73,7 +73,7 @@ def test_summary_of_a_missing_warehouse_is_a_clear_error(
 
 def test_committed_demo_seed_is_the_generator_output(tmp_path: Path) -> None:
     regenerated = tmp_path / "raw_events.csv"
-    write_csv(generate(DEMO_CONFIG).events, regenerated)
+    write_csv(demo_events().events, regenerated)
     committed = PROJECT_DIR / "seeds" / "demo" / "raw_events.csv"
     assert regenerated.read_bytes() == committed.read_bytes(), "run `make demo-data`"
 

@@ -1,0 +1,336 @@
+{#- The readout: each variant of each experiment against its control, on every experiment
+    metric (macro experiment_metrics). From each variant's exact sums of the per-person values
+    (fct_experiment_person_metrics), in SQL:
+    - proportion: two-proportion z-test (pooled standard error for the p-value; the interval
+      uses the unpooled one);
+    - mean: Welch's t-test (Welch-Satterthwaite degrees of freedom; macros
+      student_t_two_sided_p_value and student_t_quantile);
+    - ratio (per session): the ratio of the sums, its variance by the delta method, z-test.
+    The interval is at 1 - var experiment_alpha (two-sided), for the absolute lift and, by the
+    delta method, for the relative lift. CUPED (proportion and mean metrics): the values
+    adjusted by theta x (pre-exposure value - its mean), theta = their pooled covariance over
+    the pre-exposure variance across the experiment's variants; the adjusted lift, its
+    interval and p-value, and the variance it removed. A result of an experiment with a
+    sample ratio mismatch (rpt_experiment_sample_ratios) is not trustworthy. -#}
+{%- set declarations = experiment_declarations() -%}
+with
+
+person_metrics as (
+    select
+        experiment_key,
+        variant,
+        metric_name,
+        metric_kind,
+        metric_value,
+        metric_denominator,
+        pre_metric_value
+    from {{ ref('fct_experiment_person_metrics') }}
+),
+
+variants as (
+    select
+        experiment_variant_id,
+        experiment_key,
+        variant,
+        is_control
+    from {{ ref('dim_experiment_variants') }}
+),
+
+-- the normal quantile of the interval: 1.96 at experiment_alpha 0.05
+confidence as (
+    select {{ normal_quantile(1 - var('experiment_alpha') / 2) | indent(4) }} as z
+),
+
+sample_ratios as (
+    select distinct
+        experiment_key,
+        srm_p_value,
+        has_srm
+    from {{ ref('rpt_experiment_sample_ratios') }}
+),
+
+metric_roles as (
+    {%- for experiment in declarations %}
+        {%- for metric in [experiment.primary_metric] + experiment.guardrail_metrics %}
+    select
+        {{ text_literal(experiment.key) }} as experiment_key,
+        {{ text_literal(metric) }} as metric_name,
+        {{ text_literal('primary' if loop.first else 'guardrail') }} as metric_role
+    {{ 'union all' if not loop.last }}
+        {%- endfor %}
+    {{ 'union all' if not loop.last }}
+    {%- else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as experiment_key,
+        cast(null as {{ dbt.type_string() }}) as metric_name,
+        cast(null as {{ dbt.type_string() }}) as metric_role
+    where 1 = 0
+    {%- endfor %}
+),
+
+-- y = metric_value, d = metric_denominator, x = pre_metric_value
+sums as (
+    select
+        experiment_key,
+        variant,
+        metric_name,
+        metric_kind,
+        count(*) as n_persons,
+        {{ exact_sum('metric_value') }} as sum_y,
+        {{ exact_sum('metric_value * metric_value') }} as sum_yy,
+        {{ exact_sum('metric_denominator') }} as sum_d,
+        {{ exact_sum('metric_denominator * metric_denominator') }} as sum_dd,
+        {{ exact_sum('metric_value * metric_denominator') }} as sum_yd,
+        {{ exact_sum('pre_metric_value') }} as sum_x,
+        {{ exact_sum('pre_metric_value * pre_metric_value') }} as sum_xx,
+        {{ exact_sum('pre_metric_value * metric_value') }} as sum_xy
+    from person_metrics
+    group by experiment_key, variant, metric_name, metric_kind
+),
+
+-- CUPED's theta and the covariate's mean, over all the experiment's analysed persons
+cuped_thetas as (
+    select
+        experiment_key,
+        metric_name,
+        (
+            {{ exact_sum('sum_xy') }}
+            - {{ exact_sum('sum_x') }} * {{ exact_sum('sum_y') }} / sum(n_persons)
+        ) / nullif(
+            {{ exact_sum('sum_xx') }}
+            - {{ exact_sum('sum_x') }} * {{ exact_sum('sum_x') }} / sum(n_persons),
+            0
+        ) as cuped_theta,
+        {{ exact_sum('sum_x') }} / sum(n_persons) as pooled_mean_x
+    from sums
+    group by experiment_key, metric_name
+),
+
+moments as (
+    select
+        sums.experiment_key,
+        sums.variant,
+        sums.metric_name,
+        sums.metric_kind,
+        sums.n_persons,
+        sums.sum_y,
+        sums.sum_d,
+        sums.sum_y / sums.n_persons as mean_y,
+        sums.sum_d / sums.n_persons as mean_d,
+        sums.sum_x / sums.n_persons as mean_x,
+        (sums.sum_yy - sums.sum_y * sums.sum_y / sums.n_persons)
+        / nullif(sums.n_persons - 1, 0) as var_y,
+        (sums.sum_dd - sums.sum_d * sums.sum_d / sums.n_persons)
+        / nullif(sums.n_persons - 1, 0) as var_d,
+        (sums.sum_yd - sums.sum_y * sums.sum_d / sums.n_persons)
+        / nullif(sums.n_persons - 1, 0) as cov_yd,
+        (sums.sum_xx - sums.sum_x * sums.sum_x / sums.n_persons)
+        / nullif(sums.n_persons - 1, 0) as var_x,
+        (sums.sum_xy - sums.sum_x * sums.sum_y / sums.n_persons)
+        / nullif(sums.n_persons - 1, 0) as cov_xy,
+        -- no variance in the covariate: CUPED changes nothing
+        coalesce(cuped_thetas.cuped_theta, 0) as cuped_theta,
+        cuped_thetas.pooled_mean_x
+    from sums
+    inner join cuped_thetas
+        on
+            sums.experiment_key = cuped_thetas.experiment_key
+            and sums.metric_name = cuped_thetas.metric_name
+),
+
+estimates as (
+    select
+        variants.experiment_variant_id,
+        variants.is_control,
+        moments.*,
+        case
+            when moments.metric_kind = 'ratio' then moments.sum_y / nullif(moments.sum_d, 0)
+            else moments.mean_y
+        end as metric_mean,
+        sqrt(case when moments.var_y < 0 then 0 else moments.var_y end) as metric_std_dev,
+        -- the variance of metric_mean
+        case
+            when moments.metric_kind = 'ratio'
+                then (
+                    moments.var_y / nullif(moments.mean_d * moments.mean_d, 0)
+                    - 2 * moments.mean_y * moments.cov_yd
+                    / nullif(moments.mean_d * moments.mean_d * moments.mean_d, 0)
+                    + moments.mean_y * moments.mean_y * moments.var_d
+                    / nullif(moments.mean_d * moments.mean_d * moments.mean_d * moments.mean_d, 0)
+                ) / moments.n_persons
+            else moments.var_y / moments.n_persons
+        end as mean_variance,
+        case
+            when moments.metric_kind != 'ratio'
+                then moments.mean_y - moments.cuped_theta * (moments.mean_x - moments.pooled_mean_x)
+        end as cuped_mean,
+        case
+            when moments.metric_kind != 'ratio'
+                then (
+                    moments.var_y - 2 * moments.cuped_theta * moments.cov_xy
+                    + moments.cuped_theta * moments.cuped_theta * moments.var_x
+                ) / moments.n_persons
+        end as cuped_mean_variance
+    from moments
+    inner join variants
+        on
+            moments.experiment_key = variants.experiment_key
+            and moments.variant = variants.variant
+),
+
+-- each variant beside its control (a control row has no control: its lifts stay null)
+compared as (
+    select
+        estimates.*,
+        control.n_persons as control_n_persons,
+        control.metric_mean as control_metric_mean,
+        control.sum_y + estimates.sum_y as pooled_sum_y,
+        estimates.metric_mean - control.metric_mean as absolute_lift,
+        sqrt(case when estimates.mean_variance + control.mean_variance < 0 then 0 else estimates.mean_variance + control.mean_variance end) as standard_error,
+        -- Welch-Satterthwaite
+        (estimates.mean_variance + control.mean_variance)
+        * (estimates.mean_variance + control.mean_variance)
+        / nullif(
+            estimates.mean_variance * estimates.mean_variance / nullif(estimates.n_persons - 1, 0)
+            + control.mean_variance * control.mean_variance / nullif(control.n_persons - 1, 0),
+            0
+        ) as welch_degrees_of_freedom,
+        -- the relative lift's variance by the delta method
+        estimates.mean_variance / nullif(control.metric_mean * control.metric_mean, 0)
+        + estimates.metric_mean * estimates.metric_mean * control.mean_variance
+        / nullif(
+            control.metric_mean * control.metric_mean * control.metric_mean * control.metric_mean,
+            0
+        ) as relative_lift_variance,
+        estimates.cuped_mean - control.cuped_mean as cuped_absolute_lift,
+        sqrt(case when estimates.cuped_mean_variance + control.cuped_mean_variance < 0 then 0 else estimates.cuped_mean_variance + control.cuped_mean_variance end)
+            as cuped_standard_error,
+        (estimates.cuped_mean_variance + control.cuped_mean_variance)
+        * (estimates.cuped_mean_variance + control.cuped_mean_variance)
+        / nullif(
+            estimates.cuped_mean_variance * estimates.cuped_mean_variance
+            / nullif(estimates.n_persons - 1, 0)
+            + control.cuped_mean_variance * control.cuped_mean_variance
+            / nullif(control.n_persons - 1, 0),
+            0
+        ) as cuped_welch_degrees_of_freedom
+    from estimates
+    left join estimates as control
+        on
+            estimates.experiment_key = control.experiment_key
+            and estimates.metric_name = control.metric_name
+            and control.is_control
+            and not estimates.is_control
+),
+
+statistics as (
+    select
+        compared.*,
+        case when compared.metric_kind = 'mean' then compared.welch_degrees_of_freedom end
+            as degrees_of_freedom,
+        case
+            when compared.metric_kind = 'proportion'
+                then compared.absolute_lift / nullif(sqrt(
+                    compared.pooled_sum_y / (compared.n_persons + compared.control_n_persons)
+                    * (1 - compared.pooled_sum_y / (compared.n_persons + compared.control_n_persons))
+                    * (1.0 / compared.n_persons + 1.0 / compared.control_n_persons)
+                ), 0)
+            else compared.absolute_lift / nullif(compared.standard_error, 0)
+        end as test_statistic,
+        case
+            when compared.metric_kind = 'mean'
+                then {{ student_t_quantile('confidence.z', 'compared.welch_degrees_of_freedom') }}
+            else confidence.z
+        end as critical_value,
+        case
+            when compared.metric_kind = 'mean'
+                then {{ student_t_quantile('confidence.z', 'compared.cuped_welch_degrees_of_freedom') }}
+            else confidence.z
+        end as cuped_critical_value
+    from compared
+    cross join confidence
+),
+
+readout as (
+    select
+        {{ surrogate_key([
+            'statistics.experiment_key', 'statistics.metric_name', 'statistics.variant'
+        ]) }} as experiment_result_id,
+        statistics.experiment_key,
+        statistics.metric_name,
+        statistics.metric_kind,
+        coalesce(metric_roles.metric_role, 'secondary') as metric_role,
+        statistics.variant,
+        statistics.is_control,
+        statistics.n_persons,
+        statistics.metric_mean,
+        statistics.metric_std_dev,
+        statistics.control_n_persons,
+        statistics.control_metric_mean,
+        statistics.absolute_lift,
+        statistics.absolute_lift / nullif(statistics.control_metric_mean, 0) as relative_lift,
+        statistics.standard_error,
+        statistics.absolute_lift - statistics.critical_value * statistics.standard_error
+            as ci_lower,
+        statistics.absolute_lift + statistics.critical_value * statistics.standard_error
+            as ci_upper,
+        statistics.absolute_lift / nullif(statistics.control_metric_mean, 0)
+        - statistics.critical_value * sqrt(case when statistics.relative_lift_variance < 0 then 0 else statistics.relative_lift_variance end)
+            as relative_ci_lower,
+        statistics.absolute_lift / nullif(statistics.control_metric_mean, 0)
+        + statistics.critical_value * sqrt(case when statistics.relative_lift_variance < 0 then 0 else statistics.relative_lift_variance end)
+            as relative_ci_upper,
+        case
+            when statistics.metric_kind = 'proportion' then 'two_proportion_z_test'
+            when statistics.metric_kind = 'mean' then 'welch_t_test'
+            else 'delta_method_z_test'
+        end as statistical_test,
+        statistics.test_statistic,
+        statistics.degrees_of_freedom,
+        case
+            when statistics.metric_kind = 'mean'
+                then {{ student_t_two_sided_p_value(
+                    'statistics.test_statistic', 'statistics.degrees_of_freedom'
+                ) }}
+            else {{ normal_two_sided_p_value('statistics.test_statistic') }}
+        end as p_value,
+        statistics.cuped_theta,
+        statistics.cuped_absolute_lift,
+        statistics.cuped_standard_error,
+        statistics.cuped_absolute_lift
+        - statistics.cuped_critical_value * statistics.cuped_standard_error as cuped_ci_lower,
+        statistics.cuped_absolute_lift
+        + statistics.cuped_critical_value * statistics.cuped_standard_error as cuped_ci_upper,
+        case
+            when statistics.metric_kind = 'mean'
+                then {{ student_t_two_sided_p_value(
+                    'statistics.cuped_absolute_lift / nullif(statistics.cuped_standard_error, 0)',
+                    'statistics.cuped_welch_degrees_of_freedom'
+                ) }}
+            else {{ normal_two_sided_p_value(
+                'statistics.cuped_absolute_lift / nullif(statistics.cuped_standard_error, 0)'
+            ) }}
+        end as cuped_p_value,
+        1 - statistics.cuped_standard_error * statistics.cuped_standard_error
+        / nullif(statistics.standard_error * statistics.standard_error, 0)
+            as cuped_variance_reduction,
+        sample_ratios.srm_p_value,
+        coalesce(sample_ratios.has_srm, false) as has_srm
+    from statistics
+    left join metric_roles
+        on
+            statistics.experiment_key = metric_roles.experiment_key
+            and statistics.metric_name = metric_roles.metric_name
+    left join sample_ratios
+        on statistics.experiment_key = sample_ratios.experiment_key
+),
+
+final as (
+    select
+        *,
+        coalesce(p_value < {{ var('experiment_alpha') }}, false) as is_significant,
+        not has_srm as is_trustworthy
+    from readout
+)
+
+select * from final
