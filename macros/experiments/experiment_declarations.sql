@@ -18,15 +18,21 @@
         {%- do seen.append(key) -%}
         {%- set variants = experiment.get('variants') or {} -%}
         {%- if variants is not mapping or variants | length < 2 -%}
-            {%- do problems.append('variants must map at least two variant names to their planned shares') -%}
+            {%- do problems.append(
+                'variants must map at least two variant names to their planned shares'
+            ) -%}
             {%- set variants = {} -%}
         {%- elif variants | length > max_variants -%}
-            {%- do problems.append('more than experiment_max_variants (' ~ max_variants ~ ') variants') -%}
+            {%- do problems.append(
+                'more than experiment_max_variants (' ~ max_variants ~ ') variants'
+            ) -%}
         {%- endif -%}
         {%- set total = namespace(share=0) -%}
         {%- for name, share in variants.items() -%}
             {%- if share is not number or share <= 0 -%}
-                {%- do problems.append('the share of variant ' ~ name ~ ' is not a positive number') -%}
+                {%- do problems.append(
+                    'the share of variant ' ~ name ~ ' is not a positive number'
+                ) -%}
             {%- else -%}
                 {%- set total.share = total.share + share -%}
             {%- endif -%}

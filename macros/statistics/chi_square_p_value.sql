@@ -22,11 +22,14 @@
             {%- set double_factorial = namespace(value=1) -%}
             {%- for j in range(1, (k - 1) // 2 + 1) -%}
                 {%- set double_factorial.value = double_factorial.value * (2 * j - 1) -%}
-                {%- do terms.append('power(' ~ x ~ ', ' ~ (j - 0.5) ~ ') / ' ~ double_factorial.value) -%}
+                {%- do terms.append(
+                    'power(' ~ x ~ ', ' ~ (j - 0.5) ~ ') / ' ~ double_factorial.value
+                ) -%}
             {%- endfor -%}
             {%- set p = erfc('sqrt(' ~ x ~ ' / 2.0)') -%}
             {%- if terms -%}
-                {%- set p = p ~ ' + sqrt(2.0 / pi()) * exp(-' ~ x ~ ' / 2.0) * (' ~ terms | join(' + ') ~ ')' -%}
+                {%- set p = p ~ ' + sqrt(2.0 / pi()) * exp(-' ~ x ~ ' / 2.0) * ('
+                    ~ terms | join(' + ') ~ ')' -%}
             {%- endif -%}
         {%- endif -%}
         {%- do whens.append('when ' ~ df ~ ' = ' ~ k ~ ' then ' ~ p) -%}

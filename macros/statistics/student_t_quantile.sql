@@ -7,6 +7,7 @@
     {%- set df = 'cast(' ~ df ~ ' as ' ~ type_double() ~ ')' -%}
     {%- set c = '((8.0 * ' ~ df ~ ' + 1.0) / (8.0 * ' ~ df ~ ' + 3.0))' -%}
     (case when {{ df }} > 0 then
-        sign({{ z }}) * sqrt({{ df }} * (exp(({{ z }}) * ({{ z }}) / ({{ df }} * {{ c }} * {{ c }})) - 1.0))
+        sign({{ z }})
+        * sqrt({{ df }} * (exp(({{ z }}) * ({{ z }}) / ({{ df }} * {{ c }} * {{ c }})) - 1.0))
     end)
 {%- endmacro %}

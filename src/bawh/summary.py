@@ -24,6 +24,7 @@ class BuildSummary:
     n_persons: int
     engagement_rate: float | None
     health: DataHealth
+    experiments: list[ExperimentReadout]
     tables: dict[str, list[str]]  # schema (marts, reports) -> table names built in it
 
 
@@ -37,6 +38,26 @@ class DataHealth:
     n_event_names: int
     hours_since_received: float  # from the newest event's arrival to the freshness as-of time
     n_schema_changes: int
+
+
+@dataclass(frozen=True)
+class ExperimentReadout:
+    """One variant of an experiment against its control on the experiment's primary metric
+    (reports.rpt_experiment_results)."""
+
+    experiment_key: str
+    metric_name: str
+    metric_kind: str  # proportion, mean, ratio
+    variant: str
+    n_persons: int
+    control_n_persons: int
+    control_mean: float | None
+    mean: float | None
+    absolute_lift: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    p_value: float | None
+    is_trustworthy: bool
 
 
 def read_summary(warehouse: Path) -> BuildSummary:
@@ -70,6 +91,15 @@ def _query_summary(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> Bu
     )
     (n_persons,) = _fetch_one(connection, "select count(*) from marts.dim_persons")
     health = _query_health(connection)
+    experiments = [
+        ExperimentReadout(*row)
+        for row in connection.execute(
+            "select experiment_key, metric_name, metric_kind, variant, n_persons, control_n_persons,"
+            " control_metric_mean, metric_mean, absolute_lift, ci_lower, ci_upper, p_value,"
+            " is_trustworthy from reports.rpt_experiment_results"
+            " where metric_role = 'primary' and not is_control order by experiment_key, variant"
+        ).fetchall()
+    ]
     tables: dict[str, list[str]] = {"marts": [], "reports": []}
     for schema, name in connection.execute(
         "select table_schema, table_name from information_schema.tables"
@@ -87,6 +117,7 @@ def _query_summary(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> Bu
         n_persons=n_persons,
         engagement_rate=n_engaged / n_sessions if n_sessions else None,
         health=health,
+        experiments=experiments,
         tables=tables,
     )
 
@@ -132,6 +163,7 @@ def format_summary(summary: BuildSummary) -> str:
         f"  persons            {summary.n_persons:>12,}",
         f"  engagement rate    {rate:>12}",
         *_health_lines(summary.health),
+        *_experiment_lines(summary.experiments),
         f"  warehouse file     {summary.warehouse}",
         *_table_lines("marts", summary.tables.get("marts", [])),
         *_table_lines("reports", summary.tables.get("reports", [])),
@@ -149,6 +181,33 @@ def _health_lines(health: DataHealth) -> list[str]:
         f"                     newest event received {health.hours_since_received:,.1f} h before the"
         " check; `bawh monitor` sends the alerts",
     ]
+
+
+def _experiment_lines(readouts: list[ExperimentReadout]) -> list[str]:
+    """One line per variant of each experiment on its primary metric: the means, the lift
+    with its 95% interval (points for a rate), the p-value, a warning when untrustworthy."""
+    if not readouts:
+        return ["  experiments        none declared (var experiments)"]
+    lines = []
+    for r in readouts:
+        is_rate = r.metric_kind != "mean"
+
+        def value(x: float | None, *, signed: bool = False, is_rate: bool = is_rate) -> str:
+            if x is None:
+                return "n/a"
+            sign = "+" if signed else ""
+            return f"{100 * x:{sign}.1f}" + (" pts" if signed else "%") if is_rate else f"{x:{sign},.2f}"
+
+        verdict = "sample ratio mismatch: not trustworthy" if not r.is_trustworthy else (
+            "n/a" if r.p_value is None else f"p = {r.p_value:.3f}"
+        )
+        lines.append(
+            f"  {'experiments' if not lines else '':<17}  {r.experiment_key} {r.metric_name}: {r.variant}"
+            f" {value(r.mean)} vs {value(r.control_mean)} ({r.n_persons:,} vs {r.control_n_persons:,}"
+            f" persons), {value(r.absolute_lift, signed=True)}"
+            f" [{value(r.ci_lower, signed=True)}, {value(r.ci_upper, signed=True)}], {verdict}"
+        )
+    return lines
 
 
 def _table_lines(schema: str, names: list[str]) -> list[str]:

@@ -53,6 +53,11 @@ COMPARED_TABLES = {
     "reports.rpt_event_volume_hourly": "hour_at, metric, event_name, device_type, channel_group",
     "reports.rpt_event_delivery_hourly": "hour_at",
     "reports.rpt_event_null_rates_hourly": "hour_at, event_name, device_type, column_name",
+    "marts.dim_experiment_variants": "experiment_variant_id",
+    "marts.fct_experiment_exposures": "experiment_exposure_id",
+    "marts.fct_experiment_person_metrics": "experiment_person_metric_id",
+    "reports.rpt_experiment_sample_ratios": "experiment_variant_id",
+    "reports.rpt_experiment_results": "experiment_result_id",
 }
 FLOAT_DIGITS = 9  # floats compare rounded to this many decimals; decimals compare exactly
 

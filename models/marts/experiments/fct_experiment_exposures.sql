@@ -43,16 +43,8 @@ exposure_events as (
         person_id,
         session_id,
         occurred_at,
-        coalesce(
-            {%- for key in key_properties %}
-            {{ json_text('properties', [key]) }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        ) as experiment_key,
-        coalesce(
-            {%- for key in variant_properties %}
-            {{ json_text('properties', [key]) }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        ) as variant
+        {{ first_json_text('properties', key_properties) }} as experiment_key,
+        {{ first_json_text('properties', variant_properties) }} as variant
     from events
 ),
 

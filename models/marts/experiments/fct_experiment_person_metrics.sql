@@ -64,21 +64,21 @@ session_periods as (
     inner join sessions
         on
             windows.person_id = sessions.person_id
-            and sessions.ended_at >= windows.pre_window_starts_at
-            and sessions.started_at < windows.window_ends_at
+            and windows.pre_window_starts_at <= sessions.ended_at
+            and windows.window_ends_at > sessions.started_at
 ),
 
 session_counts as (
     select
         experiment_key,
-        person_id,
         {%- for period in ['post', 'pre'] %}
-        sum(case when period = '{{ period }}' then 1 else 0 end) as {{ period }}_n_sessions,
-        sum(case when period = '{{ period }}' and is_engaged then 1 else 0 end)
-            as {{ period }}_n_engaged_sessions,
-        sum(case when period = '{{ period }}' and is_bounce then 1 else 0 end)
-            as {{ period }}_n_bounced_sessions{{ ',' if not loop.last }}
+            sum(case when period = '{{ period }}' then 1 else 0 end) as {{ period }}_n_sessions,
+            sum(case when period = '{{ period }}' and is_engaged then 1 else 0 end)
+                as {{ period }}_n_engaged_sessions,
+            sum(case when period = '{{ period }}' and is_bounce then 1 else 0 end)
+                as {{ period }}_n_bounced_sessions,
         {%- endfor %}
+        person_id
     from session_periods
     group by experiment_key, person_id
 ),
@@ -96,22 +96,22 @@ conversion_events as (
 conversion_counts as (
     select
         windows.experiment_key,
-        windows.person_id,
         {%- for period, condition in [
             ('post', 'conversion_events.occurred_at >= windows.first_exposed_at'),
             ('pre', 'conversion_events.occurred_at < windows.first_exposed_at'),
         ] %}
-        sum(case when {{ condition }} and conversion_events.is_conversion then 1 else 0 end)
-            as {{ period }}_n_conversions,
-        sum(case when {{ condition }} then coalesce(conversion_events.revenue, 0) else 0 end)
-            as {{ period }}_revenue{{ ',' if not loop.last }}
+            sum(case when {{ condition }} and conversion_events.is_conversion then 1 else 0 end)
+                as {{ period }}_n_conversions,
+            sum(case when {{ condition }} then coalesce(conversion_events.revenue, 0) else 0 end)
+                as {{ period }}_revenue,
         {%- endfor %}
+        windows.person_id
     from windows
     inner join conversion_events
         on
             windows.person_id = conversion_events.person_id
-            and conversion_events.occurred_at >= windows.pre_window_starts_at
-            and conversion_events.occurred_at < windows.window_ends_at
+            and windows.pre_window_starts_at <= conversion_events.occurred_at
+            and windows.window_ends_at > conversion_events.occurred_at
     group by windows.experiment_key, windows.person_id
 ),
 
@@ -180,8 +180,8 @@ period_step_events as (
     inner join funnel_step_events
         on
             windows.person_id = funnel_step_events.person_id
-            and funnel_step_events.occurred_at >= windows.pre_window_starts_at
-            and funnel_step_events.occurred_at < windows.window_ends_at
+            and windows.pre_window_starts_at <= funnel_step_events.occurred_at
+            and windows.window_ends_at > funnel_step_events.occurred_at
 ),
 
 period_funnels as (
@@ -215,7 +215,6 @@ activity as (
         windows.experiment_key,
         windows.person_id,
         windows.variant,
-        windows.first_exposed_at,
         {%- for period in ['post', 'pre'] %}
             {%- for column, counts in [
                 ('n_sessions', 'session_counts'),
@@ -226,10 +225,10 @@ activity as (
                 ('n_retention_days', 'retention_days'),
                 ('reached_funnel_end', 'funnel_ends'),
             ] %}
-        coalesce({{ counts }}.{{ period }}_{{ column }}, 0) as {{ period }}_{{ column }}
-            {{- ',' if not (loop.last and period == 'pre') }}
+                coalesce({{ counts }}.{{ period }}_{{ column }}, 0) as {{ period }}_{{ column }},
             {%- endfor %}
         {%- endfor %}
+        windows.first_exposed_at
     from windows
     left join session_counts
         on
@@ -251,21 +250,24 @@ activity as (
 
 metric_values as (
     {%- for name, metric in metrics.items() %}
-    select
-        experiment_key,
-        person_id,
-        variant,
-        first_exposed_at,
-        {{ text_literal(name) }} as metric_name,
-        {{ text_literal(metric.kind) }} as metric_kind,
-        cast({{ metric.value | replace('@', 'post_') }} as {{ type_double() }}) as metric_value,
-        cast({{ metric.denominator | replace('@', 'post_') }} as {{ type_double() }})
-            as metric_denominator,
-        cast({{ metric.value | replace('@', 'pre_') }} as {{ type_double() }}) as pre_metric_value,
-        cast({{ metric.denominator | replace('@', 'pre_') }} as {{ type_double() }})
-            as pre_metric_denominator
-    from activity
-    {{ 'union all' if not loop.last }}
+        select
+            experiment_key,
+            person_id,
+            variant,
+            first_exposed_at,
+            {{ text_literal(name) }} as metric_name,
+            {{ text_literal(metric.kind) }} as metric_kind,
+            cast({{ metric.value | replace('@', 'post_') }} as {{ type_double() }}) as metric_value,
+            cast({{ metric.denominator | replace('@', 'post_') }} as {{ type_double() }})
+                as metric_denominator,
+            cast({{ metric.value | replace('@', 'pre_') }} as {{ type_double() }})
+                as pre_metric_value,
+            cast({{ metric.denominator | replace('@', 'pre_') }} as {{ type_double() }})
+                as pre_metric_denominator
+        from activity
+        {%- if not loop.last %}
+            union all
+        {%- endif -%}
     {%- endfor %}
 ),
 

@@ -184,9 +184,10 @@ compared as (
         estimates.*,
         control.n_persons as control_n_persons,
         control.metric_mean as control_metric_mean,
-        control.sum_y + estimates.sum_y as pooled_sum_y,
+        (control.sum_y + estimates.sum_y) / (control.n_persons + estimates.n_persons)
+            as pooled_mean_y,
         estimates.metric_mean - control.metric_mean as absolute_lift,
-        sqrt(case when estimates.mean_variance + control.mean_variance < 0 then 0 else estimates.mean_variance + control.mean_variance end) as standard_error,
+        estimates.mean_variance + control.mean_variance as lift_variance,
         -- Welch-Satterthwaite
         (estimates.mean_variance + control.mean_variance)
         * (estimates.mean_variance + control.mean_variance)
@@ -203,8 +204,7 @@ compared as (
             0
         ) as relative_lift_variance,
         estimates.cuped_mean - control.cuped_mean as cuped_absolute_lift,
-        sqrt(case when estimates.cuped_mean_variance + control.cuped_mean_variance < 0 then 0 else estimates.cuped_mean_variance + control.cuped_mean_variance end)
-            as cuped_standard_error,
+        estimates.cuped_mean_variance + control.cuped_mean_variance as cuped_lift_variance,
         (estimates.cuped_mean_variance + control.cuped_mean_variance)
         * (estimates.cuped_mean_variance + control.cuped_mean_variance)
         / nullif(
@@ -223,31 +223,47 @@ compared as (
             and not estimates.is_control
 ),
 
+-- a variance a hair under 0 (rounding, no spread at all) is 0
+standard_errors as (
+    select
+        *,
+        sqrt(case when lift_variance < 0 then 0 else lift_variance end) as standard_error,
+        sqrt(case when cuped_lift_variance < 0 then 0 else cuped_lift_variance end)
+            as cuped_standard_error,
+        sqrt(case when relative_lift_variance < 0 then 0 else relative_lift_variance end)
+            as relative_standard_error
+    from compared
+),
+
 statistics as (
     select
-        compared.*,
-        case when compared.metric_kind = 'mean' then compared.welch_degrees_of_freedom end
-            as degrees_of_freedom,
+        standard_errors.*,
         case
-            when compared.metric_kind = 'proportion'
-                then compared.absolute_lift / nullif(sqrt(
-                    compared.pooled_sum_y / (compared.n_persons + compared.control_n_persons)
-                    * (1 - compared.pooled_sum_y / (compared.n_persons + compared.control_n_persons))
-                    * (1.0 / compared.n_persons + 1.0 / compared.control_n_persons)
+            when standard_errors.metric_kind = 'mean' then standard_errors.welch_degrees_of_freedom
+        end as degrees_of_freedom,
+        case
+            when standard_errors.metric_kind = 'proportion'
+                then standard_errors.absolute_lift / nullif(sqrt(
+                    standard_errors.pooled_mean_y * (1 - standard_errors.pooled_mean_y)
+                    * (1.0 / standard_errors.n_persons + 1.0 / standard_errors.control_n_persons)
                 ), 0)
-            else compared.absolute_lift / nullif(compared.standard_error, 0)
+            else standard_errors.absolute_lift / nullif(standard_errors.standard_error, 0)
         end as test_statistic,
         case
-            when compared.metric_kind = 'mean'
-                then {{ student_t_quantile('confidence.z', 'compared.welch_degrees_of_freedom') }}
+            when standard_errors.metric_kind = 'mean'
+                then {{ student_t_quantile(
+                    'confidence.z', 'standard_errors.welch_degrees_of_freedom'
+                ) }}
             else confidence.z
         end as critical_value,
         case
-            when compared.metric_kind = 'mean'
-                then {{ student_t_quantile('confidence.z', 'compared.cuped_welch_degrees_of_freedom') }}
+            when standard_errors.metric_kind = 'mean'
+                then {{ student_t_quantile(
+                    'confidence.z', 'standard_errors.cuped_welch_degrees_of_freedom'
+                ) }}
             else confidence.z
         end as cuped_critical_value
-    from compared
+    from standard_errors
     cross join confidence
 ),
 
@@ -275,11 +291,9 @@ readout as (
         statistics.absolute_lift + statistics.critical_value * statistics.standard_error
             as ci_upper,
         statistics.absolute_lift / nullif(statistics.control_metric_mean, 0)
-        - statistics.critical_value * sqrt(case when statistics.relative_lift_variance < 0 then 0 else statistics.relative_lift_variance end)
-            as relative_ci_lower,
+        - statistics.critical_value * statistics.relative_standard_error as relative_ci_lower,
         statistics.absolute_lift / nullif(statistics.control_metric_mean, 0)
-        + statistics.critical_value * sqrt(case when statistics.relative_lift_variance < 0 then 0 else statistics.relative_lift_variance end)
-            as relative_ci_upper,
+        + statistics.critical_value * statistics.relative_standard_error as relative_ci_upper,
         case
             when statistics.metric_kind = 'proportion' then 'two_proportion_z_test'
             when statistics.metric_kind = 'mean' then 'welch_t_test'

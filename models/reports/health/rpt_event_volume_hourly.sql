@@ -106,10 +106,14 @@ counts as (
             and count_keys.channel_group = counted.channel_group
 ),
 
+-- an event name in var data_health_unchecked_event_names is counted, not checked
 checked_counts as (
     select
         counts.*,
-        counts.hour_at < settled.settled_before as is_checked
+        counts.hour_at < settled.settled_before
+        {%- for event_name in var('data_health_unchecked_event_names') %}
+            and counts.event_name != {{ text_literal(event_name) }}
+        {%- endfor %} as is_checked
     from counts
     cross join settled
 ),
