@@ -3,8 +3,11 @@
 The shared generated data set (nine weeks, so week-4 retention has complete cohorts) built by dbt;
 then each metric is queried through `mf query` as an analyst would, and compared with the same
 number computed from the marts: in SQL for the session, funnel and adoption metrics, in plain
-Python from marts.fct_person_days for active persons and retention. Counts and revenue must
-be equal, rates within 1e-9.
+Python from marts.fct_person_days for active persons and retention. The experiment metrics
+are queried on the demo warehouse (the generated events have no experiment exposures; the
+demo's have the three experiments of var experiments) and compared with the readout
+(reports.rpt_experiment_results) and the exposures mart. Counts and revenue must be equal,
+rates within 1e-9.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import SHARED_CONFIG, GeneratedBuild, SemanticLayer, assert_rates_equal, rate
+from conftest import SHARED_CONFIG, DbtRun, GeneratedBuild, SemanticLayer, assert_rates_equal, rate
 
 pytestmark = pytest.mark.slow
 
@@ -311,3 +314,140 @@ def test_new_persons_by_cohort_and_funnels_by_entry_channel_equal_the_marts(
         assert_rates_equal(
             {"rate": rate(row["funnel_conversion_rate"])}, {"rate": conversion_rate}
         )
+
+
+# --- Experiments: the demo warehouse (its seed has the three experiments of var experiments
+# planted; the generated build above has no exposure events) --------------------------------
+
+@pytest.fixture(scope="module")
+def demo_layer(demo_build: DbtRun) -> SemanticLayer:
+    return SemanticLayer(demo_build, demo_build.warehouse.parent)
+
+
+def test_experiment_metric_means_by_variant_equal_the_readout(demo_layer: SemanticLayer) -> None:
+    dimensions = ["experiment_key", "metric_name", "variant"]
+    rows = demo_layer.query(
+        ["experiment_persons", "experiment_metric_mean", "experiment_metric_denominator"],
+        [f"experiment_person_metric__{name}" for name in dimensions],
+    )
+    expected = demo_layer.run.query(
+        """
+        select experiment_key, metric_name, variant, metric_kind, n_persons, metric_mean
+        from reports.rpt_experiment_results
+        """
+    )
+    assert len({key for key, *_ in expected}) == 3, "the demo declares three experiments"
+    assert len({metric for _, metric, *_ in expected}) == 7
+    actual = {
+        tuple(row[f"experiment_person_metric__{name}"] for name in dimensions): row for row in rows
+    }
+    assert actual.keys() == {(key, metric, variant) for key, metric, variant, *_ in expected}
+    for key, metric, variant, kind, n_persons, metric_mean in expected:
+        row = actual[(key, metric, variant)]
+        assert int(row["experiment_persons"]) == n_persons, (key, metric, variant)
+        assert n_persons > 0
+        # value sum / denominator sum is the readout's mean for every kind: the denominator
+        # is 1 per person for a proportion or a mean, so its sum is the number of persons
+        if kind != "ratio":
+            assert float(row["experiment_metric_denominator"]) == n_persons, (key, metric)
+        assert_rates_equal(
+            {(key, metric, variant): rate(row["experiment_metric_mean"])},
+            {(key, metric, variant): metric_mean},
+        )
+    # a ratio metric is the ratio of the sums, not the mean of the persons' ratios
+    (n_different,) = demo_layer.run.query(
+        """
+        select count(*)
+        from reports.rpt_experiment_results
+        inner join (
+            select
+                experiment_key,
+                metric_name,
+                variant,
+                avg(metric_value / metric_denominator) as mean_of_ratios
+            from marts.fct_experiment_person_metrics
+            where metric_kind = 'ratio' and metric_denominator > 0
+            group by 1, 2, 3
+        ) as person_ratios
+            using (experiment_key, metric_name, variant)
+        where abs(rpt_experiment_results.metric_mean - person_ratios.mean_of_ratios) > 1e-6
+        """
+    )[0]
+    assert n_different > 0
+
+
+def test_experiment_exposures_by_variant_and_device_equal_the_mart(demo_layer: SemanticLayer) -> None:
+    rows = demo_layer.query(
+        ["experiment_exposed_persons", "experiment_analysed_persons"],
+        ["experiment_exposure__experiment_key", "experiment_exposure__variant"],
+    )
+    expected = demo_layer.run.query(
+        """
+        select experiment_key, coalesce(variant, ''), count(*), count(case when is_analysed then 1 end)
+        from marts.fct_experiment_exposures
+        group by 1, 2
+        """
+    )
+    assert len({key for key, *_ in expected}) == 3
+    actual = {
+        (row["experiment_exposure__experiment_key"], row["experiment_exposure__variant"]): (
+            int(row["experiment_exposed_persons"]),
+            int(row["experiment_analysed_persons"]),
+        )
+        for row in rows
+    }
+    assert actual == {(key, variant): (exposed, analysed) for key, variant, exposed, analysed in expected}
+    # analysed persons by variant are the sample ratio test's observed counts
+    observed = demo_layer.run.query(
+        """
+        select experiment_key, variant, n_persons
+        from reports.rpt_experiment_sample_ratios
+        where n_persons > 0
+        """
+    )
+    assert {
+        (key, variant): analysed for (key, variant), (_, analysed) in actual.items() if analysed
+    } == {(key, variant): n for key, variant, n in observed}
+    # the first exposure's session and the person join their semantic models
+    rows = demo_layer.query(
+        ["experiment_exposed_persons"],
+        ["experiment_exposure__experiment_key", "session__device_type"],
+    )
+    expected = demo_layer.run.query(
+        """
+        select fct_experiment_exposures.experiment_key, fct_sessions.device_type, count(*)
+        from marts.fct_experiment_exposures
+        inner join marts.fct_sessions
+            on fct_experiment_exposures.first_exposure_session_id = fct_sessions.session_id
+        group by 1, 2
+        """
+    )
+    assert {
+        (row["experiment_exposure__experiment_key"], row["session__device_type"]):
+            int(row["experiment_exposed_persons"])
+        for row in rows
+    } == {(key, device): n for key, device, n in expected}
+    rows = demo_layer.query(
+        ["experiment_metric_mean"],
+        ["experiment_person_metric__experiment_key", "person__segment"],
+        "--where", "{{ Dimension('experiment_person_metric__metric_name') }} = 'conversion'",
+    )
+    expected = demo_layer.run.query(
+        """
+        select fct_experiment_person_metrics.experiment_key, dim_person_segments.primary_segment,
+            sum(metric_value) / sum(metric_denominator)
+        from marts.fct_experiment_person_metrics
+        inner join marts.dim_person_segments
+            on fct_experiment_person_metrics.person_id = dim_person_segments.person_id
+        where metric_name = 'conversion'
+        group by 1, 2
+        """
+    )
+    assert_rates_equal(
+        {
+            (row["experiment_person_metric__experiment_key"], row["person__segment"]):
+                rate(row["experiment_metric_mean"])
+            for row in rows
+        },
+        {(key, segment): value for key, segment, value in expected},
+    )
