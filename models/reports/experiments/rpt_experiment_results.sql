@@ -245,7 +245,10 @@ statistics as (
             when standard_errors.metric_kind = 'proportion'
                 then standard_errors.absolute_lift / nullif(sqrt(
                     standard_errors.pooled_mean_y * (1 - standard_errors.pooled_mean_y)
-                    * (1.0 / standard_errors.n_persons + 1.0 / standard_errors.control_n_persons)
+                    * (
+                        {{ safe_divide('1', 'standard_errors.n_persons') }}
+                        + {{ safe_divide('1', 'standard_errors.control_n_persons') }}
+                    )
                 ), 0)
             else standard_errors.absolute_lift / nullif(standard_errors.standard_error, 0)
         end as test_statistic,
