@@ -4,7 +4,7 @@
     the compile with a message naming the experiment and what is wrong: a missing key,
     variants or dates, fewer than two variants, shares that are not positive or do not sum
     to 1, a control that is not a variant, an end not after the start, a window under one
-    day, an unknown metric, a key declared twice. -#}
+    day, an unknown metric or one named twice, a key declared twice. -#}
 {% macro experiment_declarations() -%}
     {%- set metrics = experiment_metrics() -%}
     {%- set max_variants = var('experiment_max_variants') -%}
@@ -57,12 +57,16 @@
         {%- endif -%}
         {%- set primary_metric = experiment.get('primary_metric') or 'conversion' -%}
         {%- set guardrail_metrics = experiment.get('guardrail_metrics') or [] -%}
+        {%- set named = [] -%}
         {%- for metric in [primary_metric] + guardrail_metrics -%}
             {%- if metric not in metrics -%}
                 {%- do problems.append(
                     'unknown metric ' ~ metric ~ ' (one of ' ~ metrics.keys() | join(', ') ~ ')'
                 ) -%}
+            {%- elif metric in named -%}
+                {%- do problems.append('metric ' ~ metric ~ ' is named twice') -%}
             {%- endif -%}
+            {%- do named.append(metric) -%}
         {%- endfor -%}
         {%- if problems -%}
             {{ exceptions.raise_compiler_error(

@@ -112,6 +112,8 @@ def test_exposures_and_effects_are_planted_as_declared() -> None:
          "its end 2026-10-01 is not after its start 2026-10-08"),
         ({"key": "x", "variants": {"a": 0.5, "b": 0.5}, "start": "2026-10-01", "end": "2026-10-08",
           "primary_metric": "clicks"}, "unknown metric clicks"),
+        ({"key": "x", "variants": {"a": 0.5, "b": 0.5}, "start": "2026-10-01", "end": "2026-10-08",
+          "guardrail_metrics": ["conversion"]}, "metric conversion is named twice"),
         ({"key": "x", "variants": {"a": 0.5, "b": 0.5}, "control": "c", "start": "2026-10-01",
           "end": "2026-10-08"}, "control c is not one of its variants"),
     ],

@@ -6,7 +6,10 @@
    session_id in epoch milliseconds, event_time and server_received_time in UTC,
    event_properties, $insert_id, uuid): every event of each kind lands in the marts with the
    person, session, page and channel written by hand below, the duplicate $insert_id is
-   dropped and the unmappable lines are quarantined with their reason.
+   dropped and the unmappable lines are quarantined with their reason; its two Amplitude
+   Experiment `$exposure` events (https://amplitude.com/docs/feature-experiment/track-exposure:
+   event_properties flag_key, variant, and experiment_key from SDKs since 2023) land in
+   fct_experiment_exposures under the flag they name, with the variant written by hand below.
 2. The generator's events written by bawh.trackers.amplitude give the same persons, sessions,
    page views and quarantine as the contract build of the same events.
 """
@@ -36,11 +39,29 @@ def utc(text: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(text)
 
 
+# The experiment of the fixture's exposures, declared by its flag key (what Amplitude's UI,
+# its REST exposure example and every SDK's exposure name it).
+EXPERIMENTS = [
+    {
+        "key": "checkout-redesign",
+        "variants": {"control": 0.5, "treatment": 0.5},
+        "start": "2026-09-01",
+        "end": "2026-09-08",
+        "primary_metric": "conversion",
+    }
+]
+
+
 @pytest.fixture(scope="module")
 def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    """The fixture through the README's Amplitude command (and tracker session ids)."""
+    """The fixture through the README's Amplitude command (and tracker session ids), with the
+    fixture's experiment declared."""
     return run_readme_command(
-        "Amplitude:", [FIXTURE], tmp_path_factory.mktemp("amplitude_fixture"), use_tracker_session_id=True
+        "Amplitude:",
+        [FIXTURE],
+        tmp_path_factory.mktemp("amplitude_fixture"),
+        use_tracker_session_id=True,
+        experiments=EXPERIMENTS,
     )
 
 
@@ -51,8 +72,16 @@ EXPECTED_EVENTS = {
     "0c9f6a52-7c1e-4e57-9d1a-5b0e2f1a0002": ("click", "amp_user_42", f"{MAC}-1788598800000", "/"),
     "a1d3e0c2-5b6f-11f1-8000-000000000003": ("identify", "amp_user_42", f"{MAC}-1788598800000", "/"),
     "0c9f6a52-7c1e-4e57-9d1a-5b0e2f1a0004": ("order_completed", "amp_user_42", f"{MAC}-1788598800000", "/"),
+    # $exposure (seed event_name_aliases)
+    "0c9f6a52-7c1e-4e57-9d1a-5b0e2f1a0012": (
+        "experiment_exposure",
+        "amp_user_42",
+        f"{MAC}-1788598800000",
+        "/",
+    ),
     "7d20b8e4-1f3a-4c55-a0b2-9e8d7c6b0006": ("page_view", IPAD, f"{IPAD}-1788652500000", "/docs"),
     "7d20b8e4-1f3a-4c55-a0b2-9e8d7c6b0007": ("feature_used", IPAD, f"{IPAD}-1788652500000", "/docs"),
+    "7d20b8e4-1f3a-4c55-a0b2-9e8d7c6b0013": ("experiment_exposure", IPAD, f"{IPAD}-1788652500000", "/docs"),
     # session_id -1: outside any Amplitude session, so a session of its own
     "7d20b8e4-1f3a-4c55-a0b2-9e8d7c6b0008": ("page_view", IPAD, None, "/pricing"),
     "e41a7b3c-99d0-4a8e-b6f1-3c2d1e0f0009": ("page_view", IPHONE, f"{IPHONE}-1788782400000", "/blog"),
@@ -102,15 +131,16 @@ def test_page_views(fixture_build: DbtRun) -> None:
 def test_sessions_and_channels(fixture_build: DbtRun) -> None:
     """Paid search by UTM, a referral from Hacker News (a social source for GA4), the
     session outside Amplitude's sessions, and an email campaign from the URL's query only;
-    the iPad's session crosses midnight under one session_id."""
+    the iPad's session crosses midnight under one session_id. Each of the Mac's and the
+    iPad's sessions has an exposure among its events."""
     rows = fixture_build.query(
         "select tracker_session_id, started_at, ended_at, n_events, n_page_views, channel_group,"
         " revenue from marts.fct_sessions"
     )
     assert sorted(rows, key=lambda row: row[1]) == [
-        (f"{MAC}-1788598800000", utc("2026-09-05 09:00:00"), utc("2026-09-05 09:03:00"), 4, 1,
+        (f"{MAC}-1788598800000", utc("2026-09-05 09:00:00"), utc("2026-09-05 09:03:00"), 5, 1,
          "Paid Search", Decimal("129")),
-        (f"{IPAD}-1788652500000", utc("2026-09-05 23:55:00"), utc("2026-09-06 00:05:00"), 2, 1,
+        (f"{IPAD}-1788652500000", utc("2026-09-05 23:55:00"), utc("2026-09-06 00:05:00"), 3, 1,
          "Organic Social", Decimal("0")),
         (None, utc("2026-09-06 00:06:00"), utc("2026-09-06 00:06:00"), 1, 1, "Direct", Decimal("0")),
         (f"{IPHONE}-1788782400000", utc("2026-09-07 12:00:00"), utc("2026-09-07 12:00:00"), 1, 1,
@@ -144,7 +174,33 @@ def test_unmappable_lines_are_quarantined_with_a_reason(fixture_build: DbtRun) -
         "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows, n_unaccounted_rows"
         " from reports.rpt_event_reconciliation"
     )
-    assert reconciliation == [(11, 8, 2, 1, 0)]
+    assert reconciliation == [(13, 10, 2, 1, 0)]
+
+
+# fct_experiment_exposures of the fixture, written by hand: person -> (variant,
+# first_exposed_at, exclusion_reason), every exposure in the declared period.
+EXPOSURES = {
+    # line 12: the Browser SDK's exposure, flag_key with experiment_key "exp-1" (the id of
+    # the flag's experiment run, which SDKs send since 2023)
+    "amp_user_42": ("treatment", utc("2026-09-05 09:02:30"), None),
+    # line 13: an older SDK's exposure, flag_key and variant only (the shape of the REST
+    # example of the track-exposure page)
+    IPAD: ("control", utc("2026-09-05 23:56:00"), None),
+}
+
+
+def experiment_exposures(run: DbtRun) -> dict[str, tuple]:
+    rows = run.query(
+        "select person_id, variant, first_exposed_at, exclusion_reason"
+        " from marts.fct_experiment_exposures where experiment_key = 'checkout-redesign'"
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_every_exposure_counts_under_its_flag(fixture_build: DbtRun) -> None:
+    """flag_key names the experiment, whether or not the SDK also sends experiment_key (a
+    run id), and variant the variant."""
+    assert experiment_exposures(fixture_build) == EXPOSURES
 
 
 def test_writer_shapes_the_export_and_carries_defects() -> None:

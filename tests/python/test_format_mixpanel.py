@@ -7,7 +7,9 @@
    whose `time` is local time of its zone (America/Los_Angeles, UTC-7 in September): every
    event of each kind lands in the marts with the person, session, page and channel written
    by hand below, the duplicate $insert_id is dropped and the unmappable lines are quarantined
-   with their reason.
+   with their reason; its two $experiment_started events (https://docs.mixpanel.com/docs/experiments:
+   "Experiment name", "Variant name") expose one person to two variants, before and after
+   identification, so fct_experiment_exposures keeps the person out of the readout.
 2. The generator's events written by bawh.trackers.mixpanel give the same persons, sessions,
    page views and quarantine as the contract build of the same events.
 """
@@ -34,15 +36,29 @@ def utc(text: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(text)
 
 
+# The experiment of the fixture's $experiment_started events, by its "Experiment name".
+EXPERIMENTS = [
+    {
+        "key": "onboarding_checklist",
+        "variants": {"control": 0.5, "checklist": 0.5},
+        "start": "2026-09-01",
+        "end": "2026-10-01",
+        "primary_metric": "conversion",
+    }
+]
+
+
 @pytest.fixture(scope="module")
 def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    """The fixture through the README's Mixpanel command (and tracker session ids)."""
+    """The fixture through the README's Mixpanel command (and tracker session ids), with the
+    fixture's experiment declared."""
     return run_readme_command(
         "Mixpanel:",
         [FIXTURE],
         tmp_path_factory.mktemp("mixpanel_fixture"),
         mixpanel_project_timezone="America/Los_Angeles",
         use_tracker_session_id=True,
+        experiments=EXPERIMENTS,
     )
 
 
@@ -51,8 +67,11 @@ def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
 EXPECTED_EVENTS = {
     "a1-pageview": ("page_view", "user-42", "/pricing", utc("2026-09-14 16:00:00")),
     "a2-click": ("click", "user-42", "/pricing", utc("2026-09-14 16:01:30")),
+    # $experiment_started (seed event_name_aliases), before and after identification
+    "a3-exposure": ("experiment_exposure", "user-42", "/pricing", utc("2026-09-14 16:02:00")),
     "a4-signup": ("sign_up", "user-42", "/pricing", utc("2026-09-14 16:05:00")),
     "a5-identify": ("identify", "user-42", "/pricing", utc("2026-09-14 16:05:01")),
+    "a5-exposure": ("experiment_exposure", "user-42", "/pricing", utc("2026-09-14 16:05:30")),
     "a6-pageview": ("page_view", "user-42", "/pricing", utc("2026-09-14 16:06:00.500")),
     "a7-order": ("order_completed", "user-42", "/pricing", utc("2026-09-14 16:10:00")),
     "b1-pageview": ("page_view", "0191d7b2-legacy-b", "/blog/event-tracking-101", utc("2026-09-14 23:50:00")),
@@ -164,14 +183,15 @@ def test_sessions_and_channels(fixture_build: DbtRun) -> None:
             "mobile",
             "GB",
         ),
-        # the duplicate $insert_id a2-click is counted once; sign up and order are conversions
+        # the duplicate $insert_id a2-click is counted once; sign up and order are conversions;
+        # two $experiment_started among its events
         (
             "user-42",
             None,
             utc("2026-09-14 16:00:00"),
             utc("2026-09-14 16:10:00"),
             datetime.date(2026, 9, 14),
-            6,
+            8,
             2,
             2,
             Decimal("49.90"),
@@ -230,7 +250,31 @@ def test_unmappable_lines_are_quarantined_with_a_reason(fixture_build: DbtRun) -
     assert fixture_build.query(
         "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows, n_unaccounted_rows"
         " from reports.rpt_event_reconciliation"
-    ) == [(19, 11, 7, 1, 0)]
+    ) == [(21, 13, 7, 1, 0)]
+
+
+def test_experiment_started_events_are_exposures(fixture_build: DbtRun) -> None:
+    """Property "Experiment name" names the experiment and "Variant name" the variant. The
+    device was shown control as $device:18f2a0c4-dev-a and checklist once identified as
+    user-42 (a flag bucketed by distinct_id, which identification changes): one person, two
+    variants, so not analysed."""
+    rows = fixture_build.query(
+        "select experiment_key, person_id, variant, first_exposed_at, exclusion_reason,"
+        " n_exposures, n_variants, first_exposure_event_id"
+        " from marts.fct_experiment_exposures"
+    )
+    assert rows == [
+        (
+            "onboarding_checklist",
+            "user-42",
+            None,
+            utc("2026-09-14 16:02:00"),
+            "multiple_variants",
+            2,
+            2,
+            "a3-exposure",
+        )
+    ]
 
 
 def test_writer_carries_defects_as_values() -> None:

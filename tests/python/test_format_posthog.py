@@ -7,7 +7,9 @@
    JSON lines, as JSON text in Parquet): every event of each kind lands in the marts with the
    person, session, page and channel written by hand below, sessions follow PostHog's
    $session_id (use_tracker_session_id), the duplicate uuid is dropped and the unmappable lines
-   are quarantined with their reason.
+   are quarantined with their reason; its two $feature_flag_called events of a boolean flag
+   (https://posthog.com/docs/experiments/exposures: $feature_flag, $feature_flag_response,
+   here true and false) are exposures in fct_experiment_exposures.
 2. The generator's events written by bawh.trackers.posthog as the export's Parquet files give
    the same persons, sessions, page views and quarantine as the contract build of the same
    events, both grouped by the tracker's session id.
@@ -35,11 +37,29 @@ def utc(text: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(text)
 
 
+# The experiment of the fixture's $feature_flag_called events: a boolean flag, whose variants
+# are the responses true and false as text.
+EXPERIMENTS = [
+    {
+        "key": "feedback-widget",
+        "variants": {"false": 0.5, "true": 0.5},
+        "start": "2026-09-01",
+        "end": "2026-10-01",
+        "primary_metric": "conversion",
+    }
+]
+
+
 @pytest.fixture(scope="module")
 def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    """The fixture through the README's PostHog command (and tracker session ids)."""
+    """The fixture through the README's PostHog command (and tracker session ids), with the
+    fixture's experiment declared."""
     return run_readme_command(
-        "PostHog:", [FIXTURE], tmp_path_factory.mktemp("posthog_fixture"), use_tracker_session_id=True
+        "PostHog:",
+        [FIXTURE],
+        tmp_path_factory.mktemp("posthog_fixture"),
+        use_tracker_session_id=True,
+        experiments=EXPERIMENTS,
     )
 
 
@@ -58,6 +78,14 @@ EXPECTED_EVENTS = {
     # ClickHouse's text, no zone: UTC
     uuid("a003"): ("identify", "user-9", "0192a1b2-sess-a", "/pricing", utc("2026-09-14 08:03:00")),
     uuid("a004"): ("sign_up", "user-9", "0192a1b2-sess-a", "/pricing", utc("2026-09-14 08:03:00.500")),
+    # $feature_flag_called (seed event_name_aliases)
+    uuid("a005"): (
+        "experiment_exposure",
+        "user-9",
+        "0192a1b2-sess-a",
+        "/pricing",
+        utc("2026-09-14 08:11:00"),
+    ),
     uuid("a006"): ("page_view", "user-9", "0192a1b2-sess-a", "/pricing", utc("2026-09-14 08:06:00")),
     uuid("a007"): ("order_completed", "user-9", "0192a1b2-sess-a", "/pricing", utc("2026-09-14 08:10:00")),
     uuid("a008"): ("page_leave", "user-9", "0192a1b2-sess-a", "/pricing", utc("2026-09-14 08:12:00")),
@@ -74,6 +102,13 @@ EXPECTED_EVENTS = {
         "0192b7c0-sess-b",
         "/blog/sessionization-explained",
         utc("2026-09-15 00:20:00"),
+    ),
+    uuid("b003"): (
+        "experiment_exposure",
+        "0192b7c0-dev-b",
+        "0192b7c0-sess-b",
+        "/blog/sessionization-explained",
+        utc("2026-09-14 23:56:00"),
     ),
     uuid("c001"): ("page_view", "user-31", "0192c3d4-sess-c", "/", utc("2026-09-14 15:00:00")),
     uuid("c002"): ("identify", "user-31", "0192c3d4-sess-c", "/", utc("2026-09-14 15:01:00")),
@@ -166,14 +201,15 @@ def test_sessions_and_channels(fixture_build: DbtRun) -> None:
         " from marts.fct_sessions"
     )
     assert sorted(rows) == [
-        # the $session_id spans midnight: one session, dated by its start
+        # the $session_id spans midnight: one session, dated by its start (its events: two
+        # page views and a $feature_flag_called)
         (
             "0192b7c0-dev-b",
             "0192b7c0-sess-b",
             utc("2026-09-14 23:55:00"),
             utc("2026-09-15 00:20:00"),
             datetime.date(2026, 9, 14),
-            2,
+            3,
             2,
             0,
             Decimal(0),
@@ -206,7 +242,7 @@ def test_sessions_and_channels(fixture_build: DbtRun) -> None:
             utc("2026-09-14 08:00:00"),
             utc("2026-09-14 08:12:00"),
             datetime.date(2026, 9, 14),
-            7,
+            8,
             2,
             2,
             Decimal(120),
@@ -248,7 +284,22 @@ def test_unmappable_lines_are_quarantined_with_a_reason(fixture_build: DbtRun) -
     assert fixture_build.query(
         "select n_raw_rows, n_clean_events, n_quarantined_rows, n_duplicate_rows, n_unaccounted_rows"
         " from reports.rpt_event_reconciliation"
-    ) == [(19, 12, 6, 1, 0)]
+    ) == [(21, 14, 6, 1, 0)]
+
+
+def test_feature_flag_called_events_are_exposures(fixture_build: DbtRun) -> None:
+    """$feature_flag names the experiment and $feature_flag_response the variant: a boolean
+    flag's response true or false, read as its text."""
+    rows = fixture_build.query(
+        "select experiment_key, person_id, variant, first_exposed_at, exclusion_reason"
+        " from marts.fct_experiment_exposures order by person_id"
+    )
+    assert rows == [
+        # line 21: the anonymous device, response false
+        ("feedback-widget", "0192b7c0-dev-b", "false", utc("2026-09-14 23:56:00"), None),
+        # line 20: user-9, identified, after the order, response true
+        ("feedback-widget", "user-9", "true", utc("2026-09-14 08:11:00"), None),
+    ]
 
 
 def test_writer_carries_defects_as_values() -> None:

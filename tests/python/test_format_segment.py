@@ -6,8 +6,11 @@ segment_event_contract) land in the marts with the right person, session, page a
    (https://segment.com/docs/connections/spec/common/, /spec/page/, /spec/track/,
    /spec/identify/, /spec/alias/): keys in other orders, numbers as strings, explicit nulls, an
    offset and a named time zone (context.timezone), a duplicate messageId, an identify and an
-   alias, a tracker session id (Segment's Amplitude (Actions) plugin) across midnight, and calls
-   that cannot be mapped. The expected values below are written by hand from the fixture.
+   alias, a tracker session id (Segment's Amplitude (Actions) plugin) across midnight, calls
+   that cannot be mapped, and two Experiment Viewed calls of the A/B testing spec
+   (https://segment.com/docs/connections/spec/ab-testing/: experiment_id, experiment_name,
+   variation_id, variation_name), one with variation_id a number. The expected values below
+   are written by hand from the fixture.
 2. Generated truth through Segment's warehouse tables (pages, tracks and the per-event tables:
    https://segment.com/docs/connections/storage/warehouses/schema/) and through its JSON must
    give the marts of the contract build of the same generated events.
@@ -41,11 +44,30 @@ def at(text: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(text)
 
 
+# The experiment of the fixture's Experiment Viewed calls, declared by experiment_id and its
+# variation_ids (the ids come before the names in vars experiment_key_properties and
+# experiment_variant_properties).
+EXPERIMENTS = [
+    {
+        "key": "pricing_annual_toggle",
+        "variants": {"0": 0.5, "1": 0.5},
+        "start": "2026-10-01",
+        "end": "2026-10-15",
+        "primary_metric": "conversion",
+    }
+]
+
+
 @pytest.fixture(scope="module")
 def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    """The fixture through the README's Segment command (and tracker session ids)."""
+    """The fixture through the README's Segment command (and tracker session ids), with the
+    fixture's experiment declared."""
     return run_readme_command(
-        "Segment:", [FIXTURE], tmp_path_factory.mktemp("segment_fixture"), use_tracker_session_id=True
+        "Segment:",
+        [FIXTURE],
+        tmp_path_factory.mktemp("segment_fixture"),
+        use_tracker_session_id=True,
+        experiments=EXPERIMENTS,
     )
 
 
@@ -85,16 +107,17 @@ def test_sessions_keep_channel_tracker_session_device_and_country(fixture_build:
             "desktop", "CH", Decimal("49.90"),
         ),
         (
-            # the page, then the alias; device.type ios is mobile; location.country is a name,
-            # so the region of locale en-US
+            # the page, an Experiment Viewed, then the alias; device.type ios is mobile;
+            # location.country is a name, so the region of locale en-US
             "user-42", at("2026-10-06 20:01:00"), at("2026-10-06 20:02:00"), datetime.date(2026, 10, 6),
-            2, 1, "/docs/getting-started", "/docs/getting-started", "Organic Search", "google", None,
+            3, 1, "/docs/getting-started", "/docs/getting-started", "Organic Search", "google", None,
             "mobile", "US", Decimal("0"),
         ),
         (
-            # one tracker session across midnight, not split
+            # one tracker session across midnight, not split (an Experiment Viewed among its
+            # events)
             "anon-b", at("2026-10-07 23:50:00"), at("2026-10-08 00:10:00"), datetime.date(2026, 10, 7),
-            3, 2, "/", "/signup", "Referral", "blog.example.org", "anon-b/1791416400000",
+            4, 2, "/", "/signup", "Referral", "blog.example.org", "anon-b/1791416400000",
             "desktop", "FR", Decimal("0"),
         ),
     ]  # fmt: skip
@@ -144,8 +167,25 @@ def test_unmappable_calls_are_quarantined_and_the_duplicate_dropped(fixture_buil
     n_clean, n_duplicates = fixture_build.query(
         "select count(*), sum(n_duplicates) from intermediate.int_events_deduplicated"
     )[0]
-    # 16 lines = 10 clean calls + 5 quarantined + 1 second copy of ajs-next-m-a4
-    assert (n_clean, n_duplicates) == (10, 1)
+    # 18 lines = 12 clean calls (2 Experiment Viewed) + 5 quarantined + 1 second copy of
+    # ajs-next-m-a4
+    assert (n_clean, n_duplicates) == (12, 1)
+
+
+def test_experiment_viewed_calls_are_exposures_of_the_stitched_person(fixture_build: DbtRun) -> None:
+    """Experiment Viewed maps to experiment_exposure (seed event_name_aliases); experiment_id
+    names the experiment and variation_id the variant, a number read as its text."""
+    rows = fixture_build.query(
+        "select experiment_key, person_id, variant, first_exposed_at, exclusion_reason"
+        " from marts.fct_experiment_exposures order by person_id"
+    )
+    assert rows == [
+        # line 18: variation_id 1 sent as a number
+        ("pricing_annual_toggle", "anon-b", "1", at("2026-10-07 23:52:00"), None),
+        # line 17: anon-a2 (aliased to user-42 a minute later), 22:01:30 local time in
+        # context.timezone Europe/Zurich
+        ("pricing_annual_toggle", "user-42", "0", at("2026-10-06 20:01:30"), None),
+    ]
 
 
 def iso(text: str) -> str:

@@ -242,7 +242,8 @@ statistics as (
             when standard_errors.metric_kind = 'mean' then standard_errors.welch_degrees_of_freedom
         end as degrees_of_freedom,
         case
-            when standard_errors.metric_kind = 'proportion'
+            -- pooled, as the two-proportion z-test is; no test without a spread in each arm
+            when standard_errors.metric_kind = 'proportion' and standard_errors.standard_error > 0
                 then standard_errors.absolute_lift / nullif(sqrt(
                     standard_errors.pooled_mean_y * (1 - standard_errors.pooled_mean_y)
                     * (
