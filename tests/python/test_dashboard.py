@@ -73,6 +73,12 @@ HEADLINES = {
         "Error anomalies",
         "select count(*) from reports.rpt_data_anomalies where severity = 'error'",
     ),
+    # the first experiment by key (the page's default: checkout_button on the demo)
+    "experiments": (
+        "Analysed persons",
+        "select count(*) from marts.fct_experiment_exposures where is_analysed"
+        " and experiment_key = (select min(experiment_key) from marts.dim_experiment_variants)",
+    ),
 }
 OVERVIEW_KPIS = {
     "Persons": "select count(*) from marts.dim_persons",
@@ -254,20 +260,122 @@ def test_a_missing_publication_shows_a_message(tmp_path: Path, browser: WebDrive
 
 
 @pytest.mark.browser
-def test_a_publication_without_the_health_reports_shows_a_message(
+def test_a_publication_without_the_health_or_experiment_reports_shows_a_message(
     tmp_path: Path, browser: WebDriver
 ) -> None:
-    """A publication from before the data-health reports (here: a catalog without tables)."""
+    """A publication from before the data-health and the experiment reports (here: a catalog
+    without tables)."""
     (tmp_path / "current").mkdir()
     duckdb.connect(str(tmp_path / "current" / "catalog.duckdb")).close()
     with _streamlit(tmp_path) as url:
-        _open(browser, f"{url}/health")
+        for path, message, table in (
+            ("health", "No data-health reports in this publication yet (",
+             "reports.rpt_data_anomalies"),
+            ("experiments", "No experiment readouts in this publication yet (",
+             "marts.dim_experiment_variants"),
+        ):
+            _open(browser, f"{url}/{path}")
+            assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]') == []
+            alerts = [element.text for element in browser.find_elements(
+                By.CSS_SELECTOR, '[data-testid="stAlert"]')]
+            assert len(alerts) == 1, (path, alerts)
+            assert alerts[0].startswith(message), path
+            assert table in alerts[0], path
+
+
+# The demo's experiments; recommendations_v2's split is broken (a sample ratio mismatch).
+EXPERIMENTS = ("checkout_button", "homepage_copy_aa", "recommendations_v2")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+def test_experiments_page_reads_out_each_experiment_and_flags_a_broken_split(
+    experiment: str, server: str, browser: WebDriver, publication: Path
+) -> None:
+    """Each experiment, chosen by its link (?experiment=<key>): its persons from the marts,
+    its readout table and lift chart, and the sample ratio mismatch banner exactly when the
+    report flags one (on the demo: recommendations_v2 only), with the report's p-value."""
+    metrics = _open(browser, f"{server}/experiments?experiment={experiment}")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / f"experiments-{experiment}.png"))
+    assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]') == []
+    chosen = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSelectbox"] input')
+    assert chosen.get_attribute("value") == experiment
+    where = f"where experiment_key = '{experiment}'"
+    assert _number(metrics["Analysed persons"]) == _query(
+        publication, f"select count(*) from marts.fct_experiment_exposures {where} and is_analysed"
+    )
+    assert _number(metrics["Excluded persons"]) == _query(
+        publication,
+        f"select count(*) from marts.fct_experiment_exposures {where} and not is_analysed",
+    )
+    alerts = [element.text for element in browser.find_elements(
+        By.CSS_SELECTOR, '[data-testid="stAlert"]')]
+    has_srm = _query(
+        publication, f"select bool_or(has_srm)::int from reports.rpt_experiment_sample_ratios {where}"
+    )
+    assert bool(has_srm) == (experiment == "recommendations_v2")
+    if has_srm:
+        p_value = _query(
+            publication, f"select max(srm_p_value) from reports.rpt_experiment_sample_ratios {where}"
+        )
+        assert p_value < 0.001
+        assert alerts == [f"Sample ratio mismatch: p = {p_value:.1e}, results not trustworthy"]
+    else:
+        assert alerts == []
+    # the split and the readout tables, and the lift chart
+    assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')) == 2
+    assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')
+
+
+@pytest.mark.browser
+def test_an_experiment_without_analysed_persons_shows_a_message(
+    tmp_path: Path, browser: WebDriver, publication: Path
+) -> None:
+    """A declared experiment nobody was exposed to yet: the demo's experiment tables, with
+    checkout_button's persons taken out as the reports would have it."""
+    (tmp_path / "current").mkdir()
+    with duckdb.connect(str(tmp_path / "current" / "catalog.duckdb")) as catalog:
+        catalog.execute(
+            f"attach '{publish.current_catalog(publication)}' as demo (read_only)"
+        )
+        catalog.execute("create schema marts")
+        catalog.execute("create schema reports")
+        catalog.execute("""
+            create table marts.dim_experiment_variants as
+            select * from demo.marts.dim_experiment_variants
+            where experiment_key = 'checkout_button'
+        """)
+        catalog.execute("""
+            create table reports.rpt_experiment_sample_ratios as
+            select * replace (
+                0 as n_persons, 0.0 as expected_persons,
+                cast(null as double) as observed_share, 0 as n_experiment_persons,
+                0 as n_persons_multiple_variants, 0 as n_persons_undeclared_variant,
+                cast(null as double) as chi_square, cast(null as double) as srm_p_value,
+                false as has_srm
+            )
+            from demo.reports.rpt_experiment_sample_ratios
+            where experiment_key = 'checkout_button'
+        """)
+        catalog.execute("""
+            create table reports.rpt_experiment_results as
+            select * from demo.reports.rpt_experiment_results where false
+        """)
+    with _streamlit(tmp_path) as url:
+        metrics = _open(browser, f"{url}/experiments")
         assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]') == []
+        assert metrics["Analysed persons"] == "0"
+        assert metrics["Sample ratio p-value"] == "n/a"
         alerts = [element.text for element in browser.find_elements(
             By.CSS_SELECTOR, '[data-testid="stAlert"]')]
-        assert len(alerts) == 1, alerts
-        assert alerts[0].startswith("No data-health reports in this publication yet (")
-        assert "reports.rpt_data_anomalies" in alerts[0]
+        assert alerts == [
+            "No analysed persons in this experiment: no readout (nobody exposed in its period,"
+            " or every exposed person excluded)."
+        ]
+        # the split table still shows, the readout and its chart do not
+        assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')) == 1
+        assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]') == []
 
 
 def test_filters_select_the_same_sessions_as_the_marts(

@@ -9,11 +9,13 @@ in bawh.dashboard.queries; a missing table or an empty result shows a message.
 from __future__ import annotations
 
 import datetime
+import statistics
 from collections.abc import Callable
 from typing import Any
 
 import altair as alt
 import duckdb
+import pandas as pd  # type: ignore[import-untyped]
 import streamlit as st
 
 from bawh.dashboard import queries
@@ -541,6 +543,259 @@ def health(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> N
                 )
 
 
+def _p_value(value: Any) -> str:
+    """A p-value: three decimals, or in scientific notation under 0.001."""
+    if value is None or value != value:
+        return "n/a"
+    return f"{float(value):.3f}" if float(value) >= 0.001 else f"{float(value):.1e}"
+
+
+def _share(value: Any) -> str:
+    """A planned share: 50%, 33.3%."""
+    return "n/a" if value is None or value != value else f"{100 * float(value):.3g}%"
+
+
+def _metric_value(value: Any, kind: str) -> str:
+    """A metric's value per person: a proportion as a percentage, else a number."""
+    if value is None or value != value:
+        return "n/a"
+    return f"{float(value):.1%}" if kind == "proportion" else f"{float(value):,.3f}"
+
+
+def _with_interval(value: Any, lower: Any, upper: Any, kind: str = "relative") -> str:
+    """An estimate and its interval, '+3.0 [-11.2, +17.3] pp': a lift of proportions in
+    percentage points, of means or ratios as a number, a relative lift in percent."""
+    if value is None or value != value:
+        return "n/a"
+
+    def number(amount: Any) -> str:
+        if amount is None or amount != amount:
+            return "n/a"
+        if kind in ("relative", "proportion"):
+            return f"{100 * float(amount):+.1f}"
+        return f"{float(amount):+,.3f}"
+
+    unit = {"relative": "%", "proportion": " pp"}.get(kind, "")
+    return f"{number(value)} [{number(lower)}, {number(upper)}]{unit}"
+
+
+def _confidence_level(results: Any) -> float:
+    """The level of the readout's intervals (1 - var experiment_alpha): from a z interval,
+    lift -/+ z x standard error; 0.95 when the readout has none to read it from."""
+    z_rows = results[
+        (results["statistical_test"] != "welch_t_test") & (results["standard_error"] > 0)
+    ].dropna(subset=["ci_upper", "absolute_lift", "standard_error"])
+    if len(z_rows) == 0:
+        return 0.95
+    row = z_rows.iloc[0]
+    z = (float(row["ci_upper"]) - float(row["absolute_lift"])) / float(row["standard_error"])
+    return round(2 * statistics.NormalDist().cdf(z) - 1, 4)
+
+
+# The experiment metrics' labels for their lift's unit, by metric kind.
+LIFT_UNITS = {
+    "proportion": "percentage points",
+    "mean": "difference of the means per person",
+    "ratio": "difference of the ratios",
+}
+
+
+def _lift_chart(results: Any) -> alt.VConcatChart:
+    """Per metric (one panel each, its own scale): each variant's lift over the control with
+    its interval (error bar), plain and CUPED side by side, and a rule at no lift. Lifts of
+    proportions in percentage points."""
+    estimates = ["plain", "CUPED"]
+    panels = []
+    for metric_name, rows in results.groupby("metric_name", sort=False):
+        kind = str(rows["metric_kind"].iloc[0])
+        scale = 100.0 if kind == "proportion" else 1.0
+        long = [
+            {
+                "variant": row["variant"], "estimate": estimate,
+                "lift": row[lift] * scale, "lower": row[lower] * scale,
+                "upper": row[upper] * scale, "p_value": row[p_value],
+            }
+            for _, row in rows.iterrows()
+            for estimate, lift, lower, upper, p_value in (
+                ("plain", "absolute_lift", "ci_lower", "ci_upper", "p_value"),
+                ("CUPED", "cuped_absolute_lift", "cuped_ci_lower", "cuped_ci_upper",
+                 "cuped_p_value"),
+            )
+            if row[lift] == row[lift] and row[lift] is not None
+        ]
+        if not long:
+            continue
+        base = alt.Chart(pd.DataFrame(long)).encode(
+            y=alt.Y("variant:N", title=None),
+            yOffset=alt.YOffset("estimate:N", sort=estimates),
+            color=alt.Color("estimate:N", sort=estimates, title="Estimate",
+                            scale=alt.Scale(domain=estimates, range=["#1f77b4", "#ff7f0e"])),
+            tooltip=["variant:N", "estimate:N", alt.Tooltip("lift:Q", format="+,.3f"),
+                     alt.Tooltip("lower:Q", format="+,.3f"),
+                     alt.Tooltip("upper:Q", format="+,.3f"),
+                     alt.Tooltip("p_value:Q", format=".3g")],
+        )
+        zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(
+            color="#525252", strokeDash=[4, 3]
+        ).encode(x="zero:Q")
+        bars = base.mark_errorbar(ticks=True).encode(
+            x=alt.X("lower:Q", title=f"Lift ({LIFT_UNITS.get(kind, kind)})"), x2="upper:Q"
+        )
+        points = base.mark_point(filled=True, size=60).encode(x="lift:Q")
+        role = str(rows["metric_role"].iloc[0])
+        panels.append(
+            alt.layer(zero, bars, points)
+            .properties(title=f"{metric_name} ({role})", width=640, height={"step": 28})
+        )
+    return alt.vconcat(*panels).resolve_scale(x="independent")
+
+
+def experiments(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:
+    """One experiment's readout: its declaration, its sample ratio test (a banner when the
+    split is not the planned one) and each metric's lift over the control with its interval,
+    plain and CUPED (models/reports/experiments)."""
+    st.title("Experiments")
+    missing = [
+        relation for relation in queries.EXPERIMENT_TABLES
+        if not queries.table_exists(connection, relation)
+    ]
+    if missing:
+        st.info(f"No experiment readouts in this publication yet ({', '.join(missing)} not built).")
+        return
+    listed = queries.experiments(connection)
+    if _is_empty(listed, "experiments", "in this publication (declare them in var experiments)"):
+        return
+    keys = list(listed["experiment_key"])
+    # the choice is in the url (?experiment=<key>): a readout can be linked to
+    key = str(st.selectbox("Experiment", keys, key="experiment", bind="query-params"))
+    experiment = listed[listed["experiment_key"] == key].iloc[0]
+    split = queries.experiment_split(connection, key)
+    variants = ", ".join(
+        f"{row.variant}{' (control)' if row.is_control else ''} {_share(row.planned_share)}"
+        for row in split.itertuples()
+    )
+    guardrails = str(experiment["guardrail_metrics"] or "").replace(",", ", ") or "none"
+    st.markdown(
+        f"**Period** {experiment['starts_at']:%Y-%m-%d %H:%M} to"
+        f" {experiment['ends_at']:%Y-%m-%d %H:%M} UTC (end excluded) · **Variants and planned"
+        f" split** {variants} · **Attribution window** {int(experiment['attribution_window_days'])}"
+        f" days after a person's first exposure · **Primary metric**"
+        f" {experiment['primary_metric']} · **Guardrails** {guardrails}"
+    )
+    excluded = int(experiment["n_persons_multiple_variants"]) + int(
+        experiment["n_persons_undeclared_variant"]
+    )
+    columns = st.columns(4)
+    columns[0].metric("Analysed persons", _integer(experiment["n_analysed_persons"]))
+    columns[1].metric("Excluded persons", _integer(excluded))
+    columns[2].metric("Variants", _integer(experiment["n_variants"]))
+    columns[3].metric("Sample ratio p-value", _p_value(experiment["srm_p_value"]))
+    st.caption(
+        "Each experiment's own period and exposed persons: the sidebar's date, channel and"
+        " device filters do not apply here."
+    )
+    if bool(experiment["has_srm"]):
+        st.error(
+            f"Sample ratio mismatch: p = {_p_value(experiment['srm_p_value'])}, results not"
+            " trustworthy"
+        )
+
+    st.subheader("Split: observed against planned")
+    st.dataframe(
+        split.assign(
+            planned_share=split["planned_share"] * 100, observed_share=split["observed_share"] * 100
+        ),
+        height="content", hide_index=True,
+        column_config={
+            "variant": st.column_config.TextColumn("Variant"),
+            "is_control": st.column_config.CheckboxColumn("Control"),
+            "planned_share": st.column_config.NumberColumn("Planned share", format="%.1f%%"),
+            "observed_share": st.column_config.NumberColumn("Observed share", format="%.1f%%"),
+            "n_persons": st.column_config.NumberColumn("Analysed persons"),
+            "expected_persons": st.column_config.NumberColumn(
+                "Expected persons (planned share)", format="%.1f"
+            ),
+        },
+    )
+    chi_square = experiment["chi_square"]
+    st.caption(
+        (f"Chi-square {float(chi_square):.2f} on {int(experiment['n_variants']) - 1} degree(s) of"
+         f" freedom, p = {_p_value(experiment['srm_p_value'])}"
+         if chi_square == chi_square and chi_square is not None else "No chi-square test")
+        + "; a mismatch when p is under var experiment_srm_p_value (0.001 by default): the"
+        " assignment or the exposure logging is broken. Excluded from the readout:"
+        f" {_integer(experiment['n_persons_multiple_variants'])} persons exposed to more than one"
+        f" variant, {_integer(experiment['n_persons_undeclared_variant'])} to a variant the"
+        " declaration does not list."
+    )
+
+    st.subheader("Readout")
+    results = queries.experiment_results(connection, key)
+    if _is_empty(
+        results, "analysed persons", "in this experiment: no readout (nobody exposed in its"
+        " period, or every exposed person excluded)",
+    ):
+        return
+    level = _confidence_level(results)
+    interval = f"{level:.0%} interval"
+    table = pd.DataFrame({
+        "Metric": results["metric_name"],
+        "Role": results["metric_role"],
+        "Kind": results["metric_kind"],
+        "Variant": results["variant"],
+        "Persons (variant / control)": [
+            f"{_integer(row.n_persons)} / "
+            + ("n/a" if row.control_n_persons != row.control_n_persons
+               else _integer(row.control_n_persons))
+            for row in results.itertuples()
+        ],
+        "Control mean": [
+            _metric_value(row.control_metric_mean, row.metric_kind) for row in results.itertuples()
+        ],
+        "Variant mean": [
+            _metric_value(row.metric_mean, row.metric_kind) for row in results.itertuples()
+        ],
+        f"Lift [{interval}]": [
+            _with_interval(row.absolute_lift, row.ci_lower, row.ci_upper, row.metric_kind)
+            for row in results.itertuples()
+        ],
+        f"Relative lift [{interval}]": [
+            _with_interval(row.relative_lift, row.relative_ci_lower, row.relative_ci_upper)
+            for row in results.itertuples()
+        ],
+        "p-value": [_p_value(value) for value in results["p_value"]],
+        "Significant": results["is_significant"],
+        f"CUPED lift [{interval}]": [
+            _with_interval(
+                row.cuped_absolute_lift, row.cuped_ci_lower, row.cuped_ci_upper, row.metric_kind
+            )
+            for row in results.itertuples()
+        ],
+        "CUPED variance reduction": [
+            _percent(value) for value in results["cuped_variance_reduction"]
+        ],
+    })
+    st.dataframe(table, height="content", hide_index=True)
+    st.caption(
+        "The primary metric first, then the guardrails, then the secondary metrics. Means per"
+        " analysed person (a proportion: the share of persons; a ratio: the ratio of the sums,"
+        " e.g. per session); lift: variant - control (proportions in percentage points, pp),"
+        " its interval in brackets; relative lift: lift / control mean. p-value:"
+        " two-proportion z-test, Welch's t-test or the delta method's z-test for a ratio;"
+        f" significant: p < {1 - level:.2g}. CUPED: the lift adjusted by each person's value"
+        " of the metric before exposure (not for ratio metrics); variance reduction: the share"
+        " of the lift's variance it removed."
+        + (" Not trustworthy: sample ratio mismatch." if bool(experiment["has_srm"]) else "")
+    )
+    st.subheader(f"Lift over the control with its {interval}")
+    st.altair_chart(_lift_chart(results))
+    st.caption(
+        "Each metric on its own scale. An interval that does not cross the dashed line (no"
+        " lift) goes with a significant p-value (for a proportion the p-value uses the pooled"
+        " standard error, the interval the unpooled one: they can disagree at the margin)."
+    )
+
+
 # url path -> (title, page); the browser tests open every one of them.
 PAGES: dict[str, tuple[str, Page]] = {
     "overview": ("Overview", overview),
@@ -553,6 +808,7 @@ PAGES: dict[str, tuple[str, Page]] = {
     "friction": ("Friction and clicks", friction),
     "segments": ("Segments", segments),
     "health": ("Data health", health),
+    "experiments": ("Experiments", experiments),
 }
 
 

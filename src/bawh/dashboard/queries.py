@@ -720,3 +720,107 @@ def channel_forecast_backtest(
         [metric, channel_group],
         ("reports.rpt_channel_forecast_backtest",),
     )
+
+
+# The experiment readouts (models/marts/experiments, models/reports/experiments) the Experiments
+# page reads: each experiment's own period and persons, no filter applies. A publication from
+# before them has none of them.
+EXPERIMENT_TABLES = (
+    "marts.dim_experiment_variants",
+    "reports.rpt_experiment_sample_ratios",
+    "reports.rpt_experiment_results",
+)
+
+
+def experiments(connection: duckdb.DuckDBPyConnection) -> Any:
+    """One row per declared experiment, by key: its declaration (marts.dim_experiment_variants:
+    period [starts_at, ends_at), attribution window, primary and guardrail metrics, variants)
+    and its sample ratio test (reports.rpt_experiment_sample_ratios: analysed persons, persons
+    excluded for exposure to several variants or to an undeclared one, chi-square, p-value and
+    whether it flags a mismatch)."""
+    return _frame(
+        connection,
+        """
+        with declared as (
+            select experiment_key, min(starts_at) as starts_at, min(ends_at) as ends_at,
+                min(attribution_window_days) as attribution_window_days,
+                min(primary_metric) as primary_metric,
+                min(guardrail_metrics) as guardrail_metrics, count(*) as n_variants
+            from marts.dim_experiment_variants
+            group by experiment_key
+        ),
+        tested as (
+            select experiment_key, max(n_experiment_persons) as n_analysed_persons,
+                max(n_persons_multiple_variants) as n_persons_multiple_variants,
+                max(n_persons_undeclared_variant) as n_persons_undeclared_variant,
+                max(chi_square) as chi_square, max(srm_p_value) as srm_p_value,
+                bool_or(has_srm) as has_srm
+            from reports.rpt_experiment_sample_ratios
+            group by experiment_key
+        )
+        select declared.*,
+            cast(coalesce(tested.n_analysed_persons, 0) as bigint) as n_analysed_persons,
+            cast(coalesce(tested.n_persons_multiple_variants, 0) as bigint)
+                as n_persons_multiple_variants,
+            cast(coalesce(tested.n_persons_undeclared_variant, 0) as bigint)
+                as n_persons_undeclared_variant,
+            tested.chi_square, tested.srm_p_value, coalesce(tested.has_srm, false) as has_srm
+        from declared
+        left join tested on declared.experiment_key = tested.experiment_key
+        order by declared.experiment_key
+        """,
+        [],
+        ("marts.dim_experiment_variants", "reports.rpt_experiment_sample_ratios"),
+    )
+
+
+def experiment_split(connection: duckdb.DuckDBPyConnection, experiment_key: str) -> Any:
+    """One row per variant of an experiment, control first: its planned share against its
+    analysed persons and their observed share (reports.rpt_experiment_sample_ratios; every
+    declared variant, 0 persons where none)."""
+    return _frame(
+        connection,
+        """
+        select variant, is_control, planned_share, observed_share, n_persons, expected_persons
+        from reports.rpt_experiment_sample_ratios
+        where experiment_key = ?
+        order by is_control desc, variant
+        """,
+        [experiment_key],
+        ("reports.rpt_experiment_sample_ratios",),
+    )
+
+
+def experiment_results(connection: duckdb.DuckDBPyConnection, experiment_key: str) -> Any:
+    """The readout of an experiment (reports.rpt_experiment_results): one row per metric and
+    variant other than the control, against the control; the primary metric first, then the
+    guardrails in their declared order, then the secondary metrics by name. None when the
+    experiment has no analysed persons."""
+    return _frame(
+        connection,
+        """
+        with guardrails as (
+            select distinct experiment_key,
+                string_split(coalesce(guardrail_metrics, ''), ',') as guardrail_metrics
+            from marts.dim_experiment_variants
+            where experiment_key = ?
+        )
+        select results.metric_name, results.metric_role, results.metric_kind,
+            results.variant, results.n_persons, results.control_n_persons,
+            results.control_metric_mean, results.metric_mean, results.absolute_lift,
+            results.ci_lower, results.ci_upper, results.relative_lift,
+            results.relative_ci_lower, results.relative_ci_upper, results.statistical_test,
+            results.p_value, results.is_significant, results.cuped_absolute_lift,
+            results.cuped_ci_lower, results.cuped_ci_upper, results.cuped_p_value,
+            results.cuped_variance_reduction, results.standard_error, results.is_trustworthy
+        from reports.rpt_experiment_results as results
+        left join guardrails on results.experiment_key = guardrails.experiment_key
+        where results.experiment_key = ? and not results.is_control
+        order by
+            case results.metric_role when 'primary' then 0 when 'guardrail' then 1 else 2 end,
+            list_position(guardrails.guardrail_metrics, results.metric_name),
+            results.metric_name, results.variant
+        """,
+        [experiment_key, experiment_key],
+        ("reports.rpt_experiment_results", "marts.dim_experiment_variants"),
+    )
