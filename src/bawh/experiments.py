@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,26 +187,37 @@ def plant(
         assignment_parts.append(assignments)
         effect_rows.extend(effects)
     events, truth = work.tables()
-    assignment_columns = ("experiment_key", "person_id", "variant", "is_analysed",
-                          "first_exposed_at", "conversion", "revenue_per_person")
+    assignment_columns = (
+        "experiment_key",
+        "person_id",
+        "variant",
+        "is_analysed",
+        "first_exposed_at",
+        "conversion",
+        "revenue_per_person",
+    )
     return PlantedExperiments(
         GeneratedEvents(events, truth),
-        pa.table({
-            name: [value for part in assignment_parts for value in part[name]]
-            for name in assignment_columns
-        }),
+        pa.table(
+            {
+                name: [value for part in assignment_parts for value in part[name]]
+                for name in assignment_columns
+            }
+        ),
         pa.Table.from_pylist(effect_rows),
         tuple(experiments),
     )
 
 
-def _unit(values: Sequence[str], salt: str) -> npt.NDArray[np.float64]:
+def _unit(values: Iterable[Any], salt: str) -> npt.NDArray[np.float64]:
     """A uniform number in [0, 1) per value: a hash of the value and salt (stable across runs
     and platforms, unlike Python's hash)."""
-    return np.array([
-        int.from_bytes(hashlib.blake2b(f"{salt}|{value}".encode(), digest_size=8).digest()) / 2**64
-        for value in values
-    ])
+    return np.array(
+        [
+            int.from_bytes(hashlib.blake2b(f"{salt}|{value}".encode(), digest_size=8).digest()) / 2**64
+            for value in values
+        ]
+    )
 
 
 def _event_id(*parts: str) -> str:
@@ -216,8 +227,12 @@ def _event_id(*parts: str) -> str:
 def _normalized(names: pa.Array) -> npt.NDArray[np.object_]:
     """Event names as the warehouse normalizes them (macro normalize_event_name)."""
     lowered = pc.utf8_lower(pc.utf8_trim_whitespace(names))
-    return np.asarray(pc.replace_substring(pc.replace_substring(lowered, " ", "_"), "-", "_")
-                      .to_numpy(zero_copy_only=False), dtype=object)
+    return np.asarray(
+        pc.replace_substring(pc.replace_substring(lowered, " ", "_"), "-", "_").to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=object,
+    )
 
 
 class _Work:
@@ -257,24 +272,33 @@ class _Work:
         for name, column in self.columns.items():
             column.append(values.get(name, column[raw]))
         for name, column in self.truth.items():
-            column.append({
-                "event_id": values["event_id"],
-                "received_at": values["received_at"],
-                "funnel_step": 4 if values["event_name"] == ORDER_EVENT else None,
-                "true_event_index": None,
-            }.get(name, column[raw]))
+            column.append(
+                {
+                    "event_id": values["event_id"],
+                    "received_at": values["received_at"],
+                    "funnel_step": 4 if values["event_name"] == ORDER_EVENT else None,
+                    "true_event_index": None,
+                }.get(name, column[raw])
+            )
         self.rows_of_event[values["event_id"]] = [row]
         self.planted_sessions.add(self.truth["true_session_id"][raw])
         revenue = values.get("revenue")
         self.pending.append(
-            (row, int(self.person[source]), _ms(values["occurred_at"]), values["event_name"],
-             np.nan if revenue is None else float(revenue))
+            (
+                row,
+                int(self.person[source]),
+                _ms(values["occurred_at"]),
+                values["event_name"],
+                np.nan if revenue is None else float(revenue),
+            )
         )
 
     def _flush(self) -> None:
         if not self.pending:
             return
-        rows, persons, occurred, names, revenues = (list(column) for column in zip(*self.pending, strict=True))
+        rows, persons, occurred, names, revenues = (
+            list(column) for column in zip(*self.pending, strict=True)
+        )
         self.clean_rows = np.concatenate([self.clean_rows, np.asarray(rows, dtype=self.clean_rows.dtype)])
         self.person = np.concatenate([self.person, np.asarray(persons, dtype=self.person.dtype)])
         self.occurred_ms = np.concatenate([self.occurred_ms, np.asarray(occurred, dtype=np.int64)])
@@ -282,7 +306,9 @@ class _Work:
         self.revenue = np.concatenate([self.revenue, np.asarray(revenues, dtype=float)])
         self.pending = []
 
-    def _exposure(self, source: int, experiment: PlantedExperiment, variant: str, person_id: str, n: int) -> None:
+    def _exposure(
+        self, source: int, experiment: PlantedExperiment, variant: str, person_id: str, n: int
+    ) -> None:
         raw = int(self.clean_rows[source])
         self._append(
             source,
@@ -290,7 +316,12 @@ class _Work:
             event_name=EXPOSURE_EVENT,
             occurred_at=self.columns["occurred_at"][raw],
             received_at=self.columns["received_at"][raw],
-            element=None, click_x=None, click_y=None, feature_name=None, product_id=None, revenue=None,
+            element=None,
+            click_x=None,
+            click_y=None,
+            feature_name=None,
+            product_id=None,
+            revenue=None,
             properties=json.dumps({"experiment_key": experiment.key, "variant": variant}),
         )
 
@@ -300,14 +331,16 @@ class _Work:
         first, end = experiment.period(start_date)
         start_ms, end_ms = (_ms(f"{day.isoformat()} 00:00:00.000") for day in (first, end))
         n_persons = len(self.person_ids)
-        eligible = _unit(self.person_ids, "persons")
-        eligible = (eligible >= experiment.persons[0]) & (eligible < experiment.persons[1])
+        slice_position = _unit(self.person_ids, "persons")
+        eligible = (slice_position >= experiment.persons[0]) & (slice_position < experiment.persons[1])
 
         # each eligible person's first event of the period (ties: the earlier raw row)
         in_period = np.flatnonzero(
             eligible[self.person] & (self.occurred_ms >= start_ms) & (self.occurred_ms < end_ms)
         )
-        order = in_period[np.lexsort((self.clean_rows[in_period], self.occurred_ms[in_period], self.person[in_period]))]
+        order = in_period[
+            np.lexsort((self.clean_rows[in_period], self.occurred_ms[in_period], self.person[in_period]))
+        ]
         persons, first_at = np.unique(self.person[order], return_index=True)
         last_at = np.r_[first_at[1:], len(order)] - 1
         first_event = order[first_at]
@@ -315,29 +348,35 @@ class _Work:
 
         person_ids = self.person_ids[persons]
         shares = np.cumsum(experiment.assigned_shares or experiment.planned_shares)
-        variant = np.minimum(np.searchsorted(shares, _unit(person_ids, experiment.key), side="right"),
-                             len(shares) - 1)
+        variant = np.minimum(
+            np.searchsorted(shares, _unit(person_ids, experiment.key), side="right"), len(shares) - 1
+        )
         multiple = _unit(person_ids, experiment.key + "|multiple") < experiment.multiple_variant_share
         k = len(experiment.variants)
         for i, person_id in enumerate(person_ids):
-            self._exposure(int(first_event[i]), experiment,
-                           experiment.variants[variant[i]], person_id, 1)
+            self._exposure(int(first_event[i]), experiment, experiment.variants[variant[i]], person_id, 1)
             if multiple[i]:
-                self._exposure(int(later_event[i]), experiment,
-                               experiment.variants[(variant[i] + 1) % k], person_id, 2)
+                self._exposure(
+                    int(later_event[i]), experiment, experiment.variants[(variant[i] + 1) % k], person_id, 2
+                )
 
         # outcomes in the window of the analysed persons, under each variant
         analysed = ~multiple
         t0 = np.full(n_persons, -1, dtype=np.int64)
         t0[persons[analysed]] = self.occurred_ms[first_event[analysed]]
         window_end = t0 + experiment.window_days * DAY_MS
-        in_window = (t0[self.person] >= 0) & (self.occurred_ms >= t0[self.person]) & (
-            self.occurred_ms < window_end[self.person]
+        in_window = (
+            (t0[self.person] >= 0)
+            & (self.occurred_ms >= t0[self.person])
+            & (self.occurred_ms < window_end[self.person])
         )
         converted = np.zeros(n_persons, dtype=bool)
         converted[self.person[in_window & np.isin(self.name, CONVERSION_EVENTS)]] = True
         orders = np.flatnonzero(in_window & (self.name == ORDER_EVENT) & ~np.isnan(self.revenue))
-        conversion_lifts, revenue_lifts = experiment.lifts("conversion_lifts"), experiment.lifts("revenue_lifts")
+        conversion_lifts, revenue_lifts = (
+            experiment.lifts("conversion_lifts"),
+            experiment.lifts("revenue_lifts"),
+        )
         analysed_persons = persons[analysed]
         analysed_ids = self.person_ids[analysed_persons]
         draw = _unit(analysed_ids, experiment.key + "|conversion")
@@ -350,8 +389,11 @@ class _Work:
         position = np.full(n_persons, -1)
         position[analysed_persons] = np.arange(len(analysed_persons))
         revenue = np.zeros((len(analysed_persons), k))
-        np.add.at(revenue, position[self.person[orders]],
-                  np.round(self.revenue[orders][:, None] * (1 + revenue_lifts[None, :]), 2))
+        np.add.at(
+            revenue,
+            position[self.person[orders]],
+            np.round(self.revenue[orders][:, None] * (1 + revenue_lifts[None, :]), 2),
+        )
         revenue += added * np.round(price[:, None] * (1 + revenue_lifts[None, :]), 2)
         outcomes["revenue_per_person"] = revenue
 
@@ -364,24 +406,31 @@ class _Work:
                 self.revenue[clean_index] = value
                 for row in self.rows_of_event[self.columns["event_id"][self.clean_rows[clean_index]]]:
                     self.columns["revenue"][row] = f"{value:.2f}"
-        for i in np.flatnonzero(added[np.arange(len(assigned)), assigned]):
-            source = int(first_event[analysed][i])
+        for j in np.flatnonzero(added[np.arange(len(assigned)), assigned]):
+            source = int(first_event[analysed][j])
             raw = int(self.clean_rows[source])
-            value = float(np.round(price[i] * (1 + revenue_lifts[assigned[i]]), 2))
+            value = float(np.round(price[j] * (1 + revenue_lifts[assigned[j]]), 2))
             self._append(
                 source,
-                event_id=_event_id(experiment.key, analysed_ids[i], "order"),
+                event_id=_event_id(experiment.key, analysed_ids[j], "order"),
                 event_name=ORDER_EVENT,
                 occurred_at=_text(_ms(self.columns["occurred_at"][raw]) + PLANTED_ORDER_DELAY_MS),
                 received_at=_text(_ms(self.columns["received_at"][raw]) + PLANTED_ORDER_DELAY_MS),
-                element=None, click_x=None, click_y=None, feature_name=None, product_id=None,
-                revenue=f"{value:.2f}", properties=None,
+                element=None,
+                click_x=None,
+                click_y=None,
+                feature_name=None,
+                product_id=None,
+                revenue=f"{value:.2f}",
+                properties=None,
             )
 
         assignments: dict[str, list[Any]] = {
             "experiment_key": [experiment.key] * len(persons),
             "person_id": list(person_ids),
-            "variant": [None if m else experiment.variants[v] for v, m in zip(variant, multiple, strict=True)],
+            "variant": [
+                None if m else experiment.variants[v] for v, m in zip(variant, multiple, strict=True)
+            ],
             "is_analysed": list(analysed),
             "first_exposed_at": [self.columns["occurred_at"][self.clean_rows[e]] for e in first_event],
             "conversion": [None] * len(persons),
@@ -399,7 +448,8 @@ class _Work:
                 "true_mean": float(values[:, j].mean()),
                 "true_absolute_lift": float((values[:, j] - values[:, 0]).mean()),
                 "true_relative_lift": float(values[:, j].mean() / values[:, 0].mean() - 1)
-                if values[:, 0].mean() else None,
+                if values[:, 0].mean()
+                else None,
             }
             for metric, values in outcomes.items()
             for j, name in enumerate(experiment.variants)
@@ -414,7 +464,9 @@ class _Work:
         truth_columns = dict(self.truth)
         truth_columns["true_event_index"] = [
             None if session in self.planted_sessions else index
-            for session, index in zip(self.truth["true_session_id"], self.truth["true_event_index"], strict=True)
+            for session, index in zip(
+                self.truth["true_session_id"], self.truth["true_event_index"], strict=True
+            )
         ]
         order = pc.sort_indices(events, [("received_at", "ascending"), ("event_id", "ascending")])
         truth = pa.table(truth_columns).take(order)

@@ -188,7 +188,7 @@ def _experiment_lines(readouts: list[ExperimentReadout]) -> list[str]:
     with its 95% interval (points for a rate), the p-value, a warning when untrustworthy."""
     if not readouts:
         return ["  experiments        none declared (var experiments)"]
-    lines = []
+    lines: list[str] = []
     for r in readouts:
         is_rate = r.metric_kind != "mean"
 
@@ -198,8 +198,10 @@ def _experiment_lines(readouts: list[ExperimentReadout]) -> list[str]:
             sign = "+" if signed else ""
             return f"{100 * x:{sign}.1f}" + (" pts" if signed else "%") if is_rate else f"{x:{sign},.2f}"
 
-        verdict = "sample ratio mismatch: not trustworthy" if not r.is_trustworthy else (
-            "n/a" if r.p_value is None else f"p = {r.p_value:.3f}"
+        verdict = (
+            "sample ratio mismatch: not trustworthy"
+            if not r.is_trustworthy
+            else ("n/a" if r.p_value is None else f"p = {r.p_value:.3f}")
         )
         lines.append(
             f"  {'experiments' if not lines else '':<17}  {r.experiment_key} {r.metric_name}: {r.variant}"

@@ -44,7 +44,10 @@ def test_distribution_macros_match_scipy(tmp_path: Path) -> None:
         assert 0 <= row["p"] <= 1
 
     ps = [1e-6, 0.001, 0.02, 0.025, 0.3, 0.5, 0.9, 0.975, 0.98, 0.999]
-    rows = show(f"select p, {{{{ normal_quantile('p') }}}} as q from {values_sql(('p',), [(p,) for p in ps])}", tmp_path)
+    rows = show(
+        f"select p, {{{{ normal_quantile('p') }}}} as q from {values_sql(('p',), [(p,) for p in ps])}",
+        tmp_path,
+    )
     for row in rows:
         assert row["q"] == pytest.approx(float(stats.norm.ppf(row["p"])), rel=1e-8, abs=1e-12)
 
@@ -62,8 +65,7 @@ def test_distribution_macros_match_scipy(tmp_path: Path) -> None:
 
     grid = [(x, df) for df in range(1, 10) for x in (0.0, 0.5, 3.84, 10.0, 40.0)]
     rows = show(
-        "select x, df, {{ chi_square_p_value('x', 'df') }} as p"
-        f" from {values_sql(('x', 'df'), grid)}",
+        f"select x, df, {{{{ chi_square_p_value('x', 'df') }}}} as p from {values_sql(('x', 'df'), grid)}",
         tmp_path,
     )
     for row in rows:
@@ -124,12 +126,16 @@ def test_readout_matches_an_independent_computation(demo_build: DbtRun) -> None:
             se = np.sqrt(y.var(ddof=1) / len(y) + y_c.var(ddof=1) / len(y_c))
             low, high = lift - z * se, lift + z * se
         else:  # ratio: delta method, each arm's ratio of sums
+
             def ratio_and_variance(arm: np.ndarray) -> tuple[float, float]:
                 num, den = arm[:, 0], arm[:, 1]
                 mean_num, mean_den = num.mean(), den.mean()
                 cov = np.cov(num, den, ddof=1)
-                variance = (cov[0, 0] / mean_den**2 - 2 * mean_num * cov[0, 1] / mean_den**3
-                            + mean_num**2 * cov[1, 1] / mean_den**4) / len(arm)
+                variance = (
+                    cov[0, 0] / mean_den**2
+                    - 2 * mean_num * cov[0, 1] / mean_den**3
+                    + mean_num**2 * cov[1, 1] / mean_den**4
+                ) / len(arm)
                 return num.sum() / den.sum(), variance
 
             r_t, v_t = ratio_and_variance(treated)
@@ -158,6 +164,7 @@ def test_readout_matches_an_independent_computation(demo_build: DbtRun) -> None:
             if kind == "mean":
                 assert row["cuped_p_value"] == pytest.approx(cuped_p, abs=1e-4), row
                 assert row["cuped_ci_lower"] == pytest.approx(cuped_low, rel=1e-4, abs=1e-6), row
+                assert row["cuped_ci_upper"] == pytest.approx(cuped_high, rel=1e-4, abs=1e-6), row
         n_checked += 1
     assert n_checked >= 3 * 7
 

@@ -59,13 +59,14 @@ def _lift_experiment(i: int) -> PlantedExperiment:
 
 EXPERIMENTS: tuple[PlantedExperiment, ...] = (
     *(_lift_experiment(i) for i in range(N_SLICES)),
-    *(
-        PlantedExperiment(f"aa_{i:02d}", ("a", "b"), (0.5, 0.5), start_day=7, days=14)
-        for i in range(N_AA)
-    ),
+    *(PlantedExperiment(f"aa_{i:02d}", ("a", "b"), (0.5, 0.5), start_day=7, days=14) for i in range(N_AA)),
     # planned 50/50, assigned 53/47: a broken split that is only a few points off
     PlantedExperiment(
-        "broken_split", ("control", "treatment"), (0.5, 0.5), start_day=7, days=14,
+        "broken_split",
+        ("control", "treatment"),
+        (0.5, 0.5),
+        start_day=7,
+        days=14,
         assigned_shares=(0.53, 0.47),
     ),
 )
@@ -172,12 +173,23 @@ def test_intervals_cover_the_true_lift(built: ExperimentBuild) -> None:
     planted_lifts = [row for row, truth in known if truth != 0]
     assert len(planted_lifts) == 2 * n_treatments
     coverage = _coverage(known, "ci_lower", "ci_upper")
-    cuped = _coverage([(r, t) for r, t in known if r["cuped_ci_lower"] is not None], "cuped_ci_lower", "cuped_ci_upper")
+    with_cuped = [(row, truth) for row, truth in known if row["cuped_ci_lower"] is not None]
+    cuped = _coverage(with_cuped, "cuped_ci_lower", "cuped_ci_upper")
     print(f"coverage {coverage:.3f} (n={len(known)}), CUPED {cuped:.3f}")
     assert COVERAGE_BOUNDS[0] <= coverage <= COVERAGE_BOUNDS[1]
     assert COVERAGE_BOUNDS[0] <= cuped <= COVERAGE_BOUNDS[1]
-    # the planted lifts are found: most of them are significant at this size
-    assert np.mean([row["is_significant"] for row in planted_lifts if row["metric_name"] == "conversion"]) > 0.5
+    # the planted lifts are estimated without bias: the summed errors against the truth are
+    # within 3 of their standard errors combined
+    errors = [(row["absolute_lift"] - truth, row["standard_error"]) for row, truth in known if truth != 0]
+    for metric in ("conversion", "revenue_per_person"):
+        of_metric = [
+            e
+            for (row, truth), e in zip([k for k in known if k[1] != 0], errors, strict=True)
+            if row["metric_name"] == metric
+        ]
+        z = sum(error for error, _ in of_metric) / np.sqrt(sum(se**2 for _, se in of_metric))
+        print(f"{metric}: summed error against the planted lift {z:+.2f} standard errors")
+        assert abs(z) < 3
 
 
 def test_aa_tests_are_significant_about_five_percent_of_the_time(built: ExperimentBuild) -> None:
@@ -192,7 +204,9 @@ def test_aa_tests_are_significant_about_five_percent_of_the_time(built: Experime
 
 
 def test_sample_ratio_mismatch_is_flagged_on_the_broken_split_only(built: ExperimentBuild) -> None:
-    flagged = dict(built.run.query("select distinct experiment_key, has_srm from reports.rpt_experiment_sample_ratios"))
+    flagged = dict(
+        built.run.query("select distinct experiment_key, has_srm from reports.rpt_experiment_sample_ratios")
+    )
     assert flagged.pop("broken_split") is True
     assert not any(flagged.values()), [key for key, value in flagged.items() if value]
     untrustworthy = {row["experiment_key"] for row in _results(built) if not row["is_trustworthy"]}
@@ -209,11 +223,16 @@ def test_cuped_removes_the_variance_the_pre_period_explains(built: ExperimentBui
     )
     values = np.array([(r["metric_value"], r["pre_metric_value"]) for r in per_person])
     rho = float(np.corrcoef(values[:, 0], values[:, 1])[0, 1])
-    rows = [r for r in _results(built) if r["experiment_key"].startswith("aa_")
-            and r["metric_name"] == "sessions_per_person"]
+    rows = [
+        r
+        for r in _results(built)
+        if r["experiment_key"].startswith("aa_") and r["metric_name"] == "sessions_per_person"
+    ]
     reductions = np.array([r["cuped_variance_reduction"] for r in rows])
-    print(f"sessions_per_person: correlation with the pre-period {rho:.3f}, variance removed "
-          f"{np.median(reductions):.3f} (median)")
+    print(
+        f"sessions_per_person: correlation with the pre-period {rho:.3f}, variance removed "
+        f"{np.median(reductions):.3f} (median)"
+    )
     assert rho > 0.2
     assert float(np.median(reductions)) == pytest.approx(rho**2, abs=0.05)
     assert all(r["cuped_standard_error"] < r["standard_error"] for r in rows)
