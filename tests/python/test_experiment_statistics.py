@@ -85,7 +85,7 @@ def test_readout_matches_an_independent_computation(demo_build: DbtRun) -> None:
     with duckdb.connect(str(demo_build.warehouse), read_only=True) as connection:
         person_rows = connection.execute(
             "select m.experiment_key, m.metric_name, m.metric_kind, m.variant, v.is_control,"
-            " m.metric_value, m.metric_denominator, m.pre_metric_value"
+            " m.metric_value, m.metric_denominator, m.pre_metric_value, m.pre_metric_denominator"
             " from marts.fct_experiment_person_metrics as m"
             " inner join marts.dim_experiment_variants as v using (experiment_key, variant)"
         ).fetchall()
@@ -97,10 +97,10 @@ def test_readout_matches_an_independent_computation(demo_build: DbtRun) -> None:
             " from reports.rpt_experiment_sample_ratios"
         ).fetchall()
     z = float(stats.norm.ppf(1 - ALPHA / 2))
-    values: dict[tuple[str, str, str], list[tuple[float, float, float]]] = defaultdict(list)
+    values: dict[tuple[str, str, str], list[tuple[float, float, float, float]]] = defaultdict(list)
     kinds, controls = {}, {}
-    for key, metric, kind, variant, is_control, y, d, x in person_rows:
-        values[(key, metric, variant)].append((y, d, x))
+    for key, metric, kind, variant, is_control, y, d, x, m in person_rows:
+        values[(key, metric, variant)].append((y, d, x, m))
         kinds[metric] = kind
         if is_control:
             controls[key] = variant
@@ -151,9 +151,9 @@ def test_readout_matches_an_independent_computation(demo_build: DbtRun) -> None:
         assert row["ci_lower"] == pytest.approx(low, rel=1e-4, abs=1e-6), row
         assert row["ci_upper"] == pytest.approx(high, rel=1e-4, abs=1e-6), row
 
+        arms = [np.array(v) for (k, m, _), v in values.items() if k == key and m == metric]
+        everyone = np.concatenate(arms)
         if kind != "ratio":  # CUPED: theta pooled over the experiment's variants
-            arms = [np.array(v) for (k, m, _), v in values.items() if k == key and m == metric]
-            everyone = np.concatenate(arms)
             theta = np.cov(everyone[:, 2], everyone[:, 0], ddof=1)[0, 1] / everyone[:, 2].var(ddof=1)
             mean_x = everyone[:, 2].mean()
             adjusted_t = y - theta * (treated[:, 2] - mean_x)
@@ -165,6 +165,33 @@ def test_readout_matches_an_independent_computation(demo_build: DbtRun) -> None:
                 assert row["cuped_p_value"] == pytest.approx(cuped_p, abs=1e-4), row
                 assert row["cuped_ci_lower"] == pytest.approx(cuped_low, rel=1e-4, abs=1e-6), row
                 assert row["cuped_ci_upper"] == pytest.approx(cuped_high, rel=1e-4, abs=1e-6), row
+        else:  # CUPED on the values linearized around each variant's ratio (delta method)
+
+            def linearized(arm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                num, den, pre_num, pre_den = arm.T
+                u = (num - num.sum() / den.sum() * den) / den.mean()
+                v = (pre_num - pre_num.sum() / pre_den.sum() * pre_den) / pre_den.mean()
+                return u, v
+
+            u_t, v_t = linearized(treated)
+            u_c, v_c = linearized(control)
+            pairs = [linearized(arm) for arm in arms]
+            u_all = np.concatenate([u for u, _ in pairs])
+            v_all = np.concatenate([v for _, v in pairs])
+            theta = np.cov(v_all, u_all, ddof=1)[0, 1] / v_all.var(ddof=1)
+            pooled = everyone[:, 2].sum() / everyone[:, 3].sum()
+            pre_t = treated[:, 2].sum() / treated[:, 3].sum()
+            pre_c = control[:, 2].sum() / control[:, 3].sum()
+            cuped_lift = lift - theta * ((pre_t - pooled) - (pre_c - pooled))
+            cuped_se = np.sqrt(
+                (u_t - theta * v_t).var(ddof=1) / len(u_t) + (u_c - theta * v_c).var(ddof=1) / len(u_c)
+            )
+            assert row["cuped_theta"] == pytest.approx(theta, rel=1e-6)
+            assert row["cuped_absolute_lift"] == pytest.approx(cuped_lift, rel=1e-6, abs=1e-9), row
+            assert row["cuped_standard_error"] == pytest.approx(cuped_se, rel=1e-6), row
+            assert row["cuped_p_value"] == pytest.approx(
+                float(2 * stats.norm.sf(abs(cuped_lift / cuped_se))), abs=1e-6
+            ), row
         n_checked += 1
     assert n_checked >= 3 * 7
 

@@ -7,9 +7,10 @@
       student_t_two_sided_p_value and student_t_quantile);
     - ratio (per session): the ratio of the sums, its variance by the delta method, z-test.
     The interval is at 1 - var experiment_alpha (two-sided), for the absolute lift and, by the
-    delta method, for the relative lift. CUPED (proportion and mean metrics): the values
-    adjusted by theta x (pre-exposure value - its mean), theta = their pooled covariance over
-    the pre-exposure variance across the experiment's variants; the adjusted lift, its
+    delta method, for the relative lift. CUPED: each value adjusted by theta x (its
+    pre-exposure value - the experiment's mean of it), theta = their pooled covariance over
+    the pre-exposure variance across the experiment's variants (a ratio's values and
+    pre-exposure values linearized first, as the delta method does); the adjusted lift, its
     interval and p-value, and the variance it removed. A result of an experiment with a
     sample ratio mismatch (rpt_experiment_sample_ratios) is not trustworthy. -#}
 {%- set declarations = experiment_declarations() -%}
@@ -23,7 +24,8 @@ person_metrics as (
         metric_kind,
         metric_value,
         metric_denominator,
-        pre_metric_value
+        pre_metric_value,
+        pre_metric_denominator
     from {{ ref('fct_experiment_person_metrics') }}
 ),
 
@@ -68,7 +70,7 @@ metric_roles as (
     {%- endfor %}
 ),
 
--- y = metric_value, d = metric_denominator, x = pre_metric_value
+-- y = metric_value, d = metric_denominator, x = pre_metric_value, m = pre_metric_denominator
 sums as (
     select
         experiment_key,
@@ -83,27 +85,119 @@ sums as (
         {{ exact_sum('metric_value * metric_denominator') }} as sum_yd,
         {{ exact_sum('pre_metric_value') }} as sum_x,
         {{ exact_sum('pre_metric_value * pre_metric_value') }} as sum_xx,
-        {{ exact_sum('pre_metric_value * metric_value') }} as sum_xy
+        {{ exact_sum('pre_metric_value * metric_value') }} as sum_xy,
+        {{ exact_sum('pre_metric_denominator') }} as sum_m
     from person_metrics
     group by experiment_key, variant, metric_name, metric_kind
 ),
 
--- CUPED's theta and the covariate's mean, over all the experiment's analysed persons
-cuped_thetas as (
+-- CUPED adjusts one value per person by one covariate: for a proportion or a mean, the
+-- value and its pre-exposure value; for a ratio, both linearized around the variant's ratio,
+-- u = (y - ratio x d) / mean d and v = (x - pre-exposure ratio x m) / mean m (the variance
+-- of u over n is the delta method's)
+ratio_arms as (
     select
         experiment_key,
+        variant,
         metric_name,
+        sum_y / nullif(sum_d, 0) as ratio,
+        sum_x / nullif(sum_m, 0) as pre_ratio,
+        sum_d / n_persons as mean_d,
+        sum_m / n_persons as mean_m
+    from sums
+    where metric_kind = 'ratio'
+),
+
+linearized as (
+    select
+        person_metrics.experiment_key,
+        person_metrics.variant,
+        person_metrics.metric_name,
+        (person_metrics.metric_value - ratio_arms.ratio * person_metrics.metric_denominator)
+        / nullif(ratio_arms.mean_d, 0) as u,
         (
-            {{ exact_sum('sum_xy') }}
-            - {{ exact_sum('sum_x') }} * {{ exact_sum('sum_y') }} / sum(n_persons)
+            person_metrics.pre_metric_value
+            - ratio_arms.pre_ratio * person_metrics.pre_metric_denominator
+        ) / nullif(ratio_arms.mean_m, 0) as v
+    from person_metrics
+    inner join ratio_arms
+        on
+            person_metrics.experiment_key = ratio_arms.experiment_key
+            and person_metrics.variant = ratio_arms.variant
+            and person_metrics.metric_name = ratio_arms.metric_name
+),
+
+linearized_sums as (
+    select
+        experiment_key,
+        variant,
+        metric_name,
+        {{ exact_sum('u') }} as sum_u,
+        {{ exact_sum('u * u') }} as sum_uu,
+        {{ exact_sum('v') }} as sum_v,
+        {{ exact_sum('v * v') }} as sum_vv,
+        {{ exact_sum('u * v') }} as sum_uv
+    from linearized
+    group by experiment_key, variant, metric_name
+),
+
+covariates as (
+    select
+        sums.experiment_key,
+        sums.variant,
+        sums.metric_name,
+        sums.metric_kind,
+        sums.n_persons,
+        {%- for column, ratio_column in [
+            ('sum_y', 'sum_u'), ('sum_yy', 'sum_uu'), ('sum_x', 'sum_v'), ('sum_xx', 'sum_vv'),
+            ('sum_xy', 'sum_uv'),
+        ] %}
+            case
+                when sums.metric_kind = 'ratio' then linearized_sums.{{ ratio_column }}
+                else sums.{{ column }}
+            end as {{ ratio_column }},
+        {%- endfor %}
+        -- the covariate's value for the variant: the pre-exposure mean, or ratio of sums
+        case
+            when sums.metric_kind = 'ratio' then sums.sum_x / nullif(sums.sum_m, 0)
+            else sums.sum_x / sums.n_persons
+        end as covariate_mean
+    from sums
+    left join linearized_sums
+        on
+            sums.experiment_key = linearized_sums.experiment_key
+            and sums.variant = linearized_sums.variant
+            and sums.metric_name = linearized_sums.metric_name
+),
+
+-- CUPED's theta (the covariate's pooled regression slope) and the covariate over all the
+-- experiment's analysed persons
+cuped_thetas as (
+    select
+        covariates.experiment_key,
+        covariates.metric_name,
+        (
+            {{ exact_sum('covariates.sum_uv') }}
+            - {{ exact_sum('covariates.sum_u') }} * {{ exact_sum('covariates.sum_v') }}
+            / sum(covariates.n_persons)
         ) / nullif(
-            {{ exact_sum('sum_xx') }}
-            - {{ exact_sum('sum_x') }} * {{ exact_sum('sum_x') }} / sum(n_persons),
+            {{ exact_sum('covariates.sum_vv') }}
+            - {{ exact_sum('covariates.sum_v') }} * {{ exact_sum('covariates.sum_v') }}
+            / sum(covariates.n_persons),
             0
         ) as cuped_theta,
-        {{ exact_sum('sum_x') }} / sum(n_persons) as pooled_mean_x
-    from sums
-    group by experiment_key, metric_name
+        case
+            when max(covariates.metric_kind) = 'ratio'
+                then {{ exact_sum('sums.sum_x') }} / nullif({{ exact_sum('sums.sum_m') }}, 0)
+            else {{ exact_sum('sums.sum_x') }} / sum(covariates.n_persons)
+        end as pooled_covariate_mean
+    from covariates
+    inner join sums
+        on
+            covariates.experiment_key = sums.experiment_key
+            and covariates.variant = sums.variant
+            and covariates.metric_name = sums.metric_name
+    group by covariates.experiment_key, covariates.metric_name
 ),
 
 moments as (
@@ -117,21 +211,28 @@ moments as (
         sums.sum_d,
         sums.sum_y / sums.n_persons as mean_y,
         sums.sum_d / sums.n_persons as mean_d,
-        sums.sum_x / sums.n_persons as mean_x,
         (sums.sum_yy - sums.sum_y * sums.sum_y / sums.n_persons)
         / nullif(sums.n_persons - 1, 0) as var_y,
         (sums.sum_dd - sums.sum_d * sums.sum_d / sums.n_persons)
         / nullif(sums.n_persons - 1, 0) as var_d,
         (sums.sum_yd - sums.sum_y * sums.sum_d / sums.n_persons)
         / nullif(sums.n_persons - 1, 0) as cov_yd,
-        (sums.sum_xx - sums.sum_x * sums.sum_x / sums.n_persons)
-        / nullif(sums.n_persons - 1, 0) as var_x,
-        (sums.sum_xy - sums.sum_x * sums.sum_y / sums.n_persons)
-        / nullif(sums.n_persons - 1, 0) as cov_xy,
+        (covariates.sum_uu - covariates.sum_u * covariates.sum_u / sums.n_persons)
+        / nullif(sums.n_persons - 1, 0) as var_u,
+        (covariates.sum_vv - covariates.sum_v * covariates.sum_v / sums.n_persons)
+        / nullif(sums.n_persons - 1, 0) as var_v,
+        (covariates.sum_uv - covariates.sum_u * covariates.sum_v / sums.n_persons)
+        / nullif(sums.n_persons - 1, 0) as cov_uv,
+        covariates.covariate_mean,
         -- no variance in the covariate: CUPED changes nothing
         coalesce(cuped_thetas.cuped_theta, 0) as cuped_theta,
-        cuped_thetas.pooled_mean_x
+        cuped_thetas.pooled_covariate_mean
     from sums
+    inner join covariates
+        on
+            sums.experiment_key = covariates.experiment_key
+            and sums.variant = covariates.variant
+            and sums.metric_name = covariates.metric_name
     inner join cuped_thetas
         on
             sums.experiment_key = cuped_thetas.experiment_key
@@ -159,18 +260,7 @@ estimates as (
                     / nullif(moments.mean_d * moments.mean_d * moments.mean_d * moments.mean_d, 0)
                 ) / moments.n_persons
             else moments.var_y / moments.n_persons
-        end as mean_variance,
-        case
-            when moments.metric_kind != 'ratio'
-                then moments.mean_y - moments.cuped_theta * (moments.mean_x - moments.pooled_mean_x)
-        end as cuped_mean,
-        case
-            when moments.metric_kind != 'ratio'
-                then (
-                    moments.var_y - 2 * moments.cuped_theta * moments.cov_xy
-                    + moments.cuped_theta * moments.cuped_theta * moments.var_x
-                ) / moments.n_persons
-        end as cuped_mean_variance
+        end as mean_variance
     from moments
     inner join variants
         on
@@ -178,49 +268,61 @@ estimates as (
             and moments.variant = variants.variant
 ),
 
+adjusted as (
+    select
+        *,
+        metric_mean
+        - cuped_theta * coalesce(covariate_mean - pooled_covariate_mean, 0) as cuped_mean,
+        (
+            var_u - 2 * cuped_theta * coalesce(cov_uv, 0)
+            + cuped_theta * cuped_theta * coalesce(var_v, 0)
+        ) / n_persons as cuped_mean_variance
+    from estimates
+),
+
 -- each variant beside its control (a control row has no control: its lifts stay null)
 compared as (
     select
-        estimates.*,
+        adjusted.*,
         control.n_persons as control_n_persons,
         control.metric_mean as control_metric_mean,
-        (control.sum_y + estimates.sum_y) / (control.n_persons + estimates.n_persons)
+        (control.sum_y + adjusted.sum_y) / (control.n_persons + adjusted.n_persons)
             as pooled_mean_y,
-        estimates.metric_mean - control.metric_mean as absolute_lift,
-        estimates.mean_variance + control.mean_variance as lift_variance,
+        adjusted.metric_mean - control.metric_mean as absolute_lift,
+        adjusted.mean_variance + control.mean_variance as lift_variance,
         -- Welch-Satterthwaite
-        (estimates.mean_variance + control.mean_variance)
-        * (estimates.mean_variance + control.mean_variance)
+        (adjusted.mean_variance + control.mean_variance)
+        * (adjusted.mean_variance + control.mean_variance)
         / nullif(
-            estimates.mean_variance * estimates.mean_variance / nullif(estimates.n_persons - 1, 0)
+            adjusted.mean_variance * adjusted.mean_variance / nullif(adjusted.n_persons - 1, 0)
             + control.mean_variance * control.mean_variance / nullif(control.n_persons - 1, 0),
             0
         ) as welch_degrees_of_freedom,
         -- the relative lift's variance by the delta method
-        estimates.mean_variance / nullif(control.metric_mean * control.metric_mean, 0)
-        + estimates.metric_mean * estimates.metric_mean * control.mean_variance
+        adjusted.mean_variance / nullif(control.metric_mean * control.metric_mean, 0)
+        + adjusted.metric_mean * adjusted.metric_mean * control.mean_variance
         / nullif(
             control.metric_mean * control.metric_mean * control.metric_mean * control.metric_mean,
             0
         ) as relative_lift_variance,
-        estimates.cuped_mean - control.cuped_mean as cuped_absolute_lift,
-        estimates.cuped_mean_variance + control.cuped_mean_variance as cuped_lift_variance,
-        (estimates.cuped_mean_variance + control.cuped_mean_variance)
-        * (estimates.cuped_mean_variance + control.cuped_mean_variance)
+        adjusted.cuped_mean - control.cuped_mean as cuped_absolute_lift,
+        adjusted.cuped_mean_variance + control.cuped_mean_variance as cuped_lift_variance,
+        (adjusted.cuped_mean_variance + control.cuped_mean_variance)
+        * (adjusted.cuped_mean_variance + control.cuped_mean_variance)
         / nullif(
-            estimates.cuped_mean_variance * estimates.cuped_mean_variance
-            / nullif(estimates.n_persons - 1, 0)
+            adjusted.cuped_mean_variance * adjusted.cuped_mean_variance
+            / nullif(adjusted.n_persons - 1, 0)
             + control.cuped_mean_variance * control.cuped_mean_variance
             / nullif(control.n_persons - 1, 0),
             0
         ) as cuped_welch_degrees_of_freedom
-    from estimates
-    left join estimates as control
+    from adjusted
+    left join adjusted as control
         on
-            estimates.experiment_key = control.experiment_key
-            and estimates.metric_name = control.metric_name
+            adjusted.experiment_key = control.experiment_key
+            and adjusted.metric_name = control.metric_name
             and control.is_control
-            and not estimates.is_control
+            and not adjusted.is_control
 ),
 
 -- a variance a hair under 0 (rounding, no spread at all) is 0

@@ -783,7 +783,7 @@ def experiments(connection: duckdb.DuckDBPyConnection, filters: queries.Filters)
         " its interval in brackets; relative lift: lift / control mean. p-value:"
         " two-proportion z-test, Welch's t-test or the delta method's z-test for a ratio;"
         f" significant: p < {1 - level:.2g}. CUPED: the lift adjusted by each person's value"
-        " of the metric before exposure (not for ratio metrics); variance reduction: the share"
+        " of the metric before exposure (a ratio linearized first); variance reduction: the share"
         " of the lift's variance it removed."
         + (" Not trustworthy: sample ratio mismatch." if bool(experiment["has_srm"]) else "")
     )
