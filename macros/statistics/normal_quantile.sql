@@ -4,7 +4,8 @@
     constants (the confidence level), so the engine computes it once. -#}
 {% macro normal_quantile(p) -%}
     {%- set p = 'cast(' ~ p ~ ' as ' ~ type_double() ~ ')' -%}
-    {#- the polynomials, highest power first, evaluated by Horner's rule -#}
+    {#- the polynomials, highest power first, written as flat sums of powers (nested Horner
+        form is too deep for SQL parsers) -#}
     {%- set fits = {
         'central_numerator': [-39.69683028665376, 220.9460984245205, -275.9285104469687,
                               138.3577518672690, -30.66479806614716, 2.506628277459239],
@@ -24,11 +25,15 @@
     {%- set value = {} -%}
     {%- for name, coefficients in fits.items() -%}
         {%- set x = at[name.split('_')[0]] -%}
-        {%- set horner = namespace(sql=coefficients[0] | string) -%}
-        {%- for coefficient in coefficients[1:] -%}
-            {%- set horner.sql = '(' ~ horner.sql ~ ') * ' ~ x ~ ' + ' ~ coefficient -%}
+        {%- set terms = [] -%}
+        {%- for coefficient in coefficients -%}
+            {%- set power = coefficients | length - loop.index -%}
+            {%- do terms.append(
+                (coefficient | string) if power == 0
+                else coefficient ~ ' * power(' ~ x ~ ', ' ~ power ~ ')'
+            ) -%}
         {%- endfor -%}
-        {%- do value.update({name: horner.sql}) -%}
+        {%- do value.update({name: terms | join(' + ')}) -%}
     {%- endfor -%}
     {%- set tail = '(' ~ value.tail_numerator ~ ') / (' ~ value.tail_denominator ~ ')' -%}
     (case

@@ -13,7 +13,16 @@
     pre-exposure values linearized first, as the delta method does); the adjusted lift, its
     interval and p-value, and the variance it removed. A result of an experiment with a
     sample ratio mismatch (rpt_experiment_sample_ratios) is not trustworthy. -#}
-{%- set declarations = experiment_declarations() -%}
+{%- set metric_roles = [] -%}
+{%- for experiment in experiment_declarations() -%}
+    {%- for metric in [experiment.primary_metric] + experiment.guardrail_metrics -%}
+        {%- do metric_roles.append({
+            'experiment_key': experiment.key,
+            'metric_name': metric,
+            'metric_role': 'primary' if loop.first else 'guardrail',
+        }) -%}
+    {%- endfor -%}
+{%- endfor %}
 with
 
 person_metrics as (
@@ -52,22 +61,23 @@ sample_ratios as (
 ),
 
 metric_roles as (
-    {%- for experiment in declarations %}
-        {%- for metric in [experiment.primary_metric] + experiment.guardrail_metrics %}
-    select
-        {{ text_literal(experiment.key) }} as experiment_key,
-        {{ text_literal(metric) }} as metric_name,
-        {{ text_literal('primary' if loop.first else 'guardrail') }} as metric_role
-    {{ 'union all' if not loop.last }}
+    {%- if metric_roles %}
+        {%- for role in metric_roles %}
+            select
+                {{ text_literal(role.experiment_key) }} as experiment_key,
+                {{ text_literal(role.metric_name) }} as metric_name,
+                {{ text_literal(role.metric_role) }} as metric_role
+            {%- if not loop.last %}
+                union all
+            {%- endif -%}
         {%- endfor %}
-    {{ 'union all' if not loop.last }}
     {%- else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as experiment_key,
-        cast(null as {{ dbt.type_string() }}) as metric_name,
-        cast(null as {{ dbt.type_string() }}) as metric_role
-    where 1 = 0
-    {%- endfor %}
+        select
+            cast(null as {{ dbt.type_string() }}) as experiment_key,
+            cast(null as {{ dbt.type_string() }}) as metric_name,
+            cast(null as {{ dbt.type_string() }}) as metric_role
+        where 1 = 0
+    {%- endif %}
 ),
 
 -- y = metric_value, d = metric_denominator, x = pre_metric_value, m = pre_metric_denominator
