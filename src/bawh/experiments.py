@@ -32,7 +32,7 @@ import datetime
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -169,7 +169,6 @@ class PlantedExperiments:
     # variant, the mean over every analysed person of the outcome under the variant, and the
     # true lift against the control (absolute: the mean difference; relative: of the means)
     effects: pa.Table
-    experiments: tuple[PlantedExperiment, ...] = field(default=())
 
 
 def plant(
@@ -179,7 +178,7 @@ def plant(
 ) -> PlantedExperiments:
     """``generated`` with ``experiments`` planted in order (periods from ``start_date``, the
     generated period's first day), rows in arrival order again."""
-    work = _Work.of(generated)
+    work = _Work(generated.events, generated.truth)
     assignment_parts: list[dict[str, list[Any]]] = []
     effect_rows: list[dict[str, Any]] = []
     for experiment in experiments:
@@ -187,15 +186,8 @@ def plant(
         assignment_parts.append(assignments)
         effect_rows.extend(effects)
     events, truth = work.tables()
-    assignment_columns = (
-        "experiment_key",
-        "person_id",
-        "variant",
-        "is_analysed",
-        "first_exposed_at",
-        "conversion",
-        "revenue_per_person",
-    )
+    keys = ("experiment_key", "person_id", "variant", "is_analysed", "first_exposed_at")
+    assignment_columns = (*keys, *METRICS)
     return PlantedExperiments(
         GeneratedEvents(events, truth),
         pa.table(
@@ -205,7 +197,6 @@ def plant(
             }
         ),
         pa.Table.from_pylist(effect_rows),
-        tuple(experiments),
     )
 
 
@@ -258,10 +249,6 @@ class _Work:
             self.rows_of_event.setdefault(event_id, []).append(row)
         self.planted_sessions: set[str] = set()
         self.pending: list[tuple[int, int, int, str, float]] = []
-
-    @classmethod
-    def of(cls, generated: GeneratedEvents) -> _Work:
-        return cls(generated.events, generated.truth)
 
     def _append(self, source: int, **values: Any) -> None:
         """A new raw row copying clean event ``source`` (an index into the clean events) with
@@ -433,8 +420,7 @@ class _Work:
             ],
             "is_analysed": list(analysed),
             "first_exposed_at": [self.columns["occurred_at"][self.clean_rows[e]] for e in first_event],
-            "conversion": [None] * len(persons),
-            "revenue_per_person": [None] * len(persons),
+            **{metric: [None] * len(persons) for metric in METRICS},
         }
         for metric, values in outcomes.items():
             for i, index in enumerate(np.flatnonzero(analysed)):

@@ -151,13 +151,10 @@ linearized_sums as (
     group by experiment_key, variant, metric_name
 ),
 
+-- the sums, with the value and covariate CUPED uses (sum_u ... sum_uv)
 covariates as (
     select
-        sums.experiment_key,
-        sums.variant,
-        sums.metric_name,
-        sums.metric_kind,
-        sums.n_persons,
+        sums.*,
         {%- for column, ratio_column in [
             ('sum_y', 'sum_u'), ('sum_yy', 'sum_uu'), ('sum_x', 'sum_v'), ('sum_xx', 'sum_vv'),
             ('sum_xy', 'sum_uv'),
@@ -198,55 +195,47 @@ cuped_thetas as (
         ) as cuped_theta,
         case
             when max(covariates.metric_kind) = 'ratio'
-                then {{ exact_sum('sums.sum_x') }} / nullif({{ exact_sum('sums.sum_m') }}, 0)
-            else {{ exact_sum('sums.sum_x') }} / sum(covariates.n_persons)
+                then
+                    {{ exact_sum('covariates.sum_x') }}
+                    / nullif({{ exact_sum('covariates.sum_m') }}, 0)
+            else {{ exact_sum('covariates.sum_x') }} / sum(covariates.n_persons)
         end as pooled_covariate_mean
     from covariates
-    inner join sums
-        on
-            covariates.experiment_key = sums.experiment_key
-            and covariates.variant = sums.variant
-            and covariates.metric_name = sums.metric_name
     group by covariates.experiment_key, covariates.metric_name
 ),
 
 moments as (
     select
-        sums.experiment_key,
-        sums.variant,
-        sums.metric_name,
-        sums.metric_kind,
-        sums.n_persons,
-        sums.sum_y,
-        sums.sum_d,
-        sums.sum_y / sums.n_persons as mean_y,
-        sums.sum_d / sums.n_persons as mean_d,
-        (sums.sum_yy - sums.sum_y * sums.sum_y / sums.n_persons)
-        / nullif(sums.n_persons - 1, 0) as var_y,
-        (sums.sum_dd - sums.sum_d * sums.sum_d / sums.n_persons)
-        / nullif(sums.n_persons - 1, 0) as var_d,
-        (sums.sum_yd - sums.sum_y * sums.sum_d / sums.n_persons)
-        / nullif(sums.n_persons - 1, 0) as cov_yd,
-        (covariates.sum_uu - covariates.sum_u * covariates.sum_u / sums.n_persons)
-        / nullif(sums.n_persons - 1, 0) as var_u,
-        (covariates.sum_vv - covariates.sum_v * covariates.sum_v / sums.n_persons)
-        / nullif(sums.n_persons - 1, 0) as var_v,
-        (covariates.sum_uv - covariates.sum_u * covariates.sum_v / sums.n_persons)
-        / nullif(sums.n_persons - 1, 0) as cov_uv,
+        covariates.experiment_key,
+        covariates.variant,
+        covariates.metric_name,
+        covariates.metric_kind,
+        covariates.n_persons,
+        covariates.sum_y,
+        covariates.sum_d,
+        covariates.sum_y / covariates.n_persons as mean_y,
+        covariates.sum_d / covariates.n_persons as mean_d,
+        (covariates.sum_yy - covariates.sum_y * covariates.sum_y / covariates.n_persons)
+        / nullif(covariates.n_persons - 1, 0) as var_y,
+        (covariates.sum_dd - covariates.sum_d * covariates.sum_d / covariates.n_persons)
+        / nullif(covariates.n_persons - 1, 0) as var_d,
+        (covariates.sum_yd - covariates.sum_y * covariates.sum_d / covariates.n_persons)
+        / nullif(covariates.n_persons - 1, 0) as cov_yd,
+        (covariates.sum_uu - covariates.sum_u * covariates.sum_u / covariates.n_persons)
+        / nullif(covariates.n_persons - 1, 0) as var_u,
+        (covariates.sum_vv - covariates.sum_v * covariates.sum_v / covariates.n_persons)
+        / nullif(covariates.n_persons - 1, 0) as var_v,
+        (covariates.sum_uv - covariates.sum_u * covariates.sum_v / covariates.n_persons)
+        / nullif(covariates.n_persons - 1, 0) as cov_uv,
         covariates.covariate_mean,
         -- no variance in the covariate: CUPED changes nothing
         coalesce(cuped_thetas.cuped_theta, 0) as cuped_theta,
         cuped_thetas.pooled_covariate_mean
-    from sums
-    inner join covariates
-        on
-            sums.experiment_key = covariates.experiment_key
-            and sums.variant = covariates.variant
-            and sums.metric_name = covariates.metric_name
+    from covariates
     inner join cuped_thetas
         on
-            sums.experiment_key = cuped_thetas.experiment_key
-            and sums.metric_name = cuped_thetas.metric_name
+            covariates.experiment_key = cuped_thetas.experiment_key
+            and covariates.metric_name = cuped_thetas.metric_name
 ),
 
 estimates as (
