@@ -11,8 +11,10 @@
     lower_is_better=none,
     normalization='min_max',
     method='weighted_sum',
-    id_column='person_id'
+    id_column='person_id',
+    partition_by=none
 ) -%}
+    {%- set over = '(partition by ' ~ partition_by ~ ')' if partition_by else '()' -%}
     {%- set weights = weights if weights is not none else var('engagement_score_weights') -%}
     {%- set columns = columns if columns is not none else {
         'sessions': 'n_sessions',
@@ -71,6 +73,9 @@ with
 engagement_score_values as (
     select
         {{ id_column }},
+        {%- if partition_by %}
+        {{ partition_by }},
+        {%- endif %}
         {%- for name in names %}
         cast(coalesce({{ columns[name] }}, 0) as {{ type_double() }}) as {{ name }}_value
         {%- if not loop.last %},{% endif %}
@@ -79,14 +84,14 @@ engagement_score_values as (
 ),
 {%- if normalization == 'min_max' %}
 
--- each feature's range over the whole relation
+-- each feature's range over the whole relation (or its partition)
 engagement_score_ranges as (
     select
         {{ id_column }},
         {%- for name in names %}
         {{ name }}_value,
-        min({{ name }}_value) over () as {{ name }}_min,
-        max({{ name }}_value) over () as {{ name }}_max
+        min({{ name }}_value) over {{ over }} as {{ name }}_min,
+        max({{ name }}_value) over {{ over }} as {{ name }}_max
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from engagement_score_values
@@ -118,6 +123,9 @@ engagement_score_components as (
         {{ id_column }},
         {%- for name in names %}
         percent_rank() over (
+            {%- if partition_by %}
+            partition by {{ partition_by }}
+            {%- endif %}
             order by {{ name }}_value{{ ' desc' if name in lower_is_better else '' }}
         ) as {{ name }}_component
         {%- if not loop.last %},{% endif %}

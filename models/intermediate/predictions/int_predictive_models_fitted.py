@@ -1,0 +1,154 @@
+"""The predictive models fitted with scikit-learn on the person snapshots, as parameters: one
+row per model x parameter x feature x cluster. SQL applies them (fct_person_scores), so
+scores run on every engine; the fit is a dbt Python model, so it runs on DuckDB.
+
+- churn and upsell: standard scaling and a logistic regression, calibrated by Platt scaling
+  on 5-fold cross-validated scores (CalibratedClassifierCV, method sigmoid, one classifier
+  fit on every training row: ensemble=False, so one linear score and one sigmoid describe
+  it). Fit on model_sample 'training' (earlier snapshots, persons outside the holdout).
+  The scaling is folded into the coefficients: score = intercept + sum(coefficient x
+  model_input), probability = 1 / (1 + exp(platt_slope x score + platt_intercept)).
+- segments: standard scaling and K-means on the segment inputs of the latest snapshot
+  (model_sample 'scoring'), k in [cluster_count_min, cluster_count_max] chosen by the
+  silhouette score; clusters numbered from the most active (largest sum of standardized
+  centroid values) down. A person's segment is the nearest centroid in standardized units.
+
+A model with too few training rows, or with one class only, is left out (no rows), and its
+scores are null.
+"""
+
+import hashlib
+import json
+
+import numpy as np
+import pyarrow as pa
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.cluster import KMeans
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import silhouette_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+CALIBRATION_FOLDS = 5
+SILHOUETTE_SAMPLE_ROWS = 10_000  # silhouette is quadratic in rows: scored on a sample
+KMEANS_RUNS = 10  # initializations per k; the best inertia is kept
+MAX_ITERATIONS = 1_000
+SCHEMA = pa.schema([
+    ("model_name", pa.string()),
+    ("model_version", pa.string()),
+    ("trained_on_snapshot_date", pa.date32()),
+    ("parameter", pa.string()),
+    ("feature_name", pa.string()),
+    ("cluster_number", pa.int32()),
+    ("value", pa.float64()),
+])
+
+
+def feature_matrix(values, labels):
+    """The model inputs as a dense matrix: rows in person_feature_id order, columns in
+    feature name order (a one-hot term absent from a row is 0)."""
+    ids = np.array(labels["person_feature_id"].to_pylist())
+    order = np.argsort(ids, kind="stable")
+    ids = ids[order]
+    names = sorted(set(values["feature_name"].to_pylist()))
+    rows = np.searchsorted(ids, np.array(values["person_feature_id"].to_pylist()))
+    columns = np.searchsorted(names, np.array(values["feature_name"].to_pylist()))
+    matrix = np.zeros((len(ids), len(names)))
+    matrix[rows, columns] = values["model_input"].to_numpy(zero_copy_only=False)
+    segment_inputs = {
+        name for name, is_input in zip(
+            values["feature_name"].to_pylist(), values["is_segment_input"].to_pylist(), strict=True
+        ) if is_input
+    }
+    reordered = {name: np.array(labels[name].to_pylist(), dtype=object)[order] for name in labels.column_names}
+    return matrix, names, segment_inputs, reordered
+
+
+def version(model_name, rows):
+    digest = hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
+    return f"{model_name}-{digest[:12]}"
+
+
+def classifier_rows(model_name, matrix, names, labels, label, seed):
+    training = labels["model_sample"] == "training"
+    y = labels[label][training].astype(bool)
+    if training.sum() < 2 * CALIBRATION_FOLDS or y.sum() < CALIBRATION_FOLDS or (~y).sum() < CALIBRATION_FOLDS:
+        return []
+    x = matrix[training]
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression(max_iter=MAX_ITERATIONS))
+    folds = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=seed)
+    calibrated = CalibratedClassifierCV(pipeline, method="sigmoid", cv=folds, ensemble=False).fit(x, y)
+    fitted = calibrated.calibrated_classifiers_[0]
+    scaler, regression = fitted.estimator.steps[0][1], fitted.estimator.steps[1][1]
+    coefficients = regression.coef_[0] / scaler.scale_
+    intercept = regression.intercept_[0] - float(np.dot(coefficients, scaler.mean_))
+    sigmoid = fitted.calibrators[0]
+    parameters = [("intercept", None, None, float(intercept))]
+    parameters += [("coefficient", name, None, float(c)) for name, c in zip(names, coefficients, strict=True)]
+    parameters += [
+        ("platt_slope", None, None, float(sigmoid.a_)),
+        ("platt_intercept", None, None, float(sigmoid.b_)),
+        ("training_rows", None, None, float(training.sum())),
+        ("training_positive_share", None, None, float(y.mean())),
+    ]
+    trained_on = max(labels["snapshot_date"][training])
+    return with_version(model_name, trained_on, parameters)
+
+
+def segment_rows(matrix, names, segment_inputs, labels, k_min, k_max, seed):
+    scoring = labels["model_sample"] == "scoring"
+    columns = [i for i, name in enumerate(names) if name in segment_inputs]
+    x = matrix[scoring][:, columns]
+    if len(x) <= k_max:
+        return []
+    scaler = StandardScaler().fit(x)
+    z = scaler.transform(x)
+    sample = np.random.default_rng(seed).permutation(len(z))[:SILHOUETTE_SAMPLE_ROWS]
+    fits = {}
+    for k in range(k_min, k_max + 1):
+        kmeans = KMeans(k, n_init=KMEANS_RUNS, random_state=seed, max_iter=MAX_ITERATIONS).fit(z)
+        fits[k] = (kmeans, float(silhouette_score(z[sample], kmeans.labels_[sample])))
+    best = max(fits, key=lambda k: fits[k][1])
+    centroids = fits[best][0].cluster_centers_
+    # segment 1 is the most active: clusters by the sum of their standardized centroid, descending
+    numbering = np.argsort(-centroids.sum(axis=1), kind="stable")
+    segment_names = [names[i] for i in columns]
+    parameters = [("cluster_count", None, None, float(best)), ("silhouette", None, None, fits[best][1])]
+    parameters += [("candidate_silhouette", None, k, score) for k, (_, score) in fits.items()]
+    parameters += [("training_rows", None, None, float(len(x)))]
+    for j, name in enumerate(segment_names):
+        parameters += [("feature_mean", name, None, float(scaler.mean_[j])),
+                       ("feature_scale", name, None, float(scaler.scale_[j]))]
+    for number, cluster in enumerate(numbering, start=1):
+        parameters += [
+            ("centroid", name, number, float(centroids[cluster, j])) for j, name in enumerate(segment_names)
+        ]
+    trained_on = max(labels["snapshot_date"][scoring])
+    return with_version("segments", trained_on, parameters)
+
+
+def with_version(model_name, trained_on, parameters):
+    model_version = version(model_name, parameters)
+    return [(model_name, model_version, trained_on, *parameter) for parameter in parameters]
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    seed = int(dbt.config.get("random_seed"))
+    values = dbt.ref("int_person_feature_values").project(
+        "person_feature_id, feature_name, is_segment_input, model_input"
+    ).to_arrow_table()
+    labels = dbt.ref("fct_person_features").project(
+        "person_feature_id, snapshot_date, model_sample, is_churned, is_upsold"
+    ).to_arrow_table()
+    matrix, names, segment_inputs, labels = feature_matrix(values, labels)
+    rows = (
+        classifier_rows("churn", matrix, names, labels, "is_churned", seed)
+        + classifier_rows("upsell", matrix, names, labels, "is_upsold", seed)
+        + segment_rows(
+            matrix, names, segment_inputs, labels,
+            int(dbt.config.get("cluster_count_min")), int(dbt.config.get("cluster_count_max")), seed,
+        )
+    )
+    return pa.Table.from_pylist([dict(zip(SCHEMA.names, row, strict=True)) for row in rows], schema=SCHEMA)
