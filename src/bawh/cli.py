@@ -1,7 +1,7 @@
 """The `bawh` command line of the warehouse's tooling: generate raw events and the demo
-seeds, summarize, publish and monitor a built warehouse, benchmark the project beside
-hand-written sessionizations, and replay a live event feed with an incremental dbt build per
-tick."""
+seeds, summarize, publish and monitor a built warehouse and send its audience changes on,
+benchmark the project beside hand-written sessionizations, and replay a live event feed with
+an incremental dbt build per tick."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bawh import bench, experiments, generator, incidents, live, monitor, publish, support, trackers
+from bawh import activate, bench, experiments, generator, incidents, live, monitor, publish, support, trackers
 from bawh.summary import format_summary, read_summary
 
 # Every command and option of the tooling is defined in this module; each command calls the
-# typed functions of its module (bawh.generator, support, summary, publish, monitor, bench, live).
+# typed functions of its module (bawh.generator, support, summary, publish, monitor, activate,
+# bench, live).
 
 # The committed demo seed (seeds/demo/raw_events.csv) is exactly this configuration, with the
 # demo's experiments planted (demo_events).
@@ -142,6 +143,28 @@ def _monitor(arguments: argparse.Namespace) -> int:
         print(f"bawh: {error}", file=sys.stderr)
         return 2
     return 1 if report.has_error else 0
+
+
+def _activate(arguments: argparse.Namespace) -> int:
+    """Send the audience changes not yet delivered; exit 1 when a batch could not be delivered
+    (it stays pending and the next run sends it first), 2 without the changes table."""
+    destination: activate.Destination
+    if arguments.file is not None:
+        destination = activate.FileDestination(arguments.file, arguments.format)
+    else:
+        destination = activate.WebhookDestination(
+            arguments.webhook, max_attempts=arguments.max_attempts, timeout_seconds=arguments.timeout
+        )
+    try:
+        result = activate.activate(arguments.warehouse, destination, arguments.audience, arguments.batch_size)
+    except activate.DeliveryError as error:
+        print(f"bawh activate: {error}; the next run sends this batch again first", file=sys.stderr)
+        return 1
+    except FileNotFoundError as error:
+        print(f"bawh activate: {error}", file=sys.stderr)
+        return 2
+    print(result.summary())
+    return 0
 
 
 def _bench(arguments: argparse.Namespace) -> int:
@@ -295,6 +318,67 @@ def _add_monitor(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_activate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        default=DEFAULT_WAREHOUSE,
+        help="reads marts.fct_audience_changes; its table bawh_activation_ledger records each change"
+        " sent to each destination, as pending before the send and delivered after it, so a batch"
+        " a failed or interrupted run left pending is sent again first, with the same batch_id",
+    )
+    destination = parser.add_mutually_exclusive_group(required=True)
+    destination.add_argument(
+        "--file",
+        type=Path,
+        metavar="DIR",
+        help="write each batch to DIR/<batch_id>.jsonl (or .csv), atomically: a resent batch"
+        " overwrites its own file with the same content",
+    )
+    destination.add_argument(
+        "--webhook",
+        type=_http_url,
+        metavar="URL",
+        help='POST each batch as JSON {"batch_id", "destination", "changes"} with the header'
+        " Idempotency-Key: <batch_id>; the receiver ignores a batch_id it already has",
+    )
+    parser.add_argument(
+        "--format",
+        choices=activate.FORMATS,
+        default="jsonl",
+        help="file format of --file: JSON lines (default) or CSV with a header",
+    )
+    parser.add_argument(
+        "--audience",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="send only this audience's changes (repeatable; default all)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        metavar="N",
+        default=activate.BATCH_SIZE,
+        help=f"changes per batch (default {activate.BATCH_SIZE})",
+    )
+    parser.add_argument(
+        "--max-attempts",
+        type=_positive_int,
+        metavar="N",
+        default=activate.MAX_ATTEMPTS,
+        help="attempts of the webhook per batch on connection errors, timeouts, 408, 429 and 5xx,"
+        f" with exponential backoff (default {activate.MAX_ATTEMPTS})",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=activate.TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help=f"of each webhook request (default {activate.TIMEOUT_SECONDS:g})",
+    )
+
+
 def _incident(text: str) -> incidents.Incident:
     """'kind,start,end[,field=value...]' as an incident (bawh.incidents)."""
     kind, start, end, *fields = [*text.split(","), "", ""][: max(3, text.count(",") + 1)]
@@ -318,6 +402,13 @@ def _http_url(text: str) -> str:
     if not text.startswith(("http://", "https://")):
         raise argparse.ArgumentTypeError(f"not an http(s) URL: {text}")
     return text
+
+
+def _positive_int(text: str) -> int:
+    """A count of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text}")
+    return int(text)
 
 
 def _engine_list(text: str) -> list[str]:
@@ -386,6 +477,14 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None], Handl
         " while an error-level incident is present, even one already sent, 2 if sending failed",
         _add_monitor,
         _monitor,
+    ),
+    (
+        "activate",
+        "send each audience entry and exit not yet delivered to a folder or webhook, exactly once"
+        " (a ledger in the warehouse; batches carry an idempotency key); exit 1 if sending failed"
+        " (the batch is sent again first by the next run)",
+        _add_activate,
+        _activate,
     ),
     (
         "live-feed",
