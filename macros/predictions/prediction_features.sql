@@ -11,11 +11,13 @@
     {{ return(features) }}
 {%- endmacro %}
 
-{#- The measures counted over each trailing window (var prediction_feature_windows_days). -#}
+{#- The measures of each trailing window (var prediction_feature_windows_days): counts and
+    amounts, then rates, which describe how a person uses the product whatever their age. -#}
 {% macro prediction_window_measures() -%}
     {{ return([
-        'active_days', 'sessions', 'engaged_sessions', 'page_views', 'conversions', 'revenue',
-        'features_used', 'avg_session_seconds'
+        'active_days', 'sessions', 'engaged_sessions', 'events', 'page_views', 'conversions',
+        'revenue', 'features_used', 'feature_uses', 'avg_session_seconds', 'sessions_per_day',
+        'events_per_session', 'feature_use_share'
     ]) }}
 {%- endmacro %}
 
@@ -24,14 +26,15 @@
     {{ return(['channel_group', 'device_type']) }}
 {%- endmacro %}
 
-{#- The features the behavioral segments are clustered on: behavior, not account age or the
-    score derived from the others. -#}
+{#- The features the behavioral segments are clustered on, over the longest window: how often
+    (sessions per day), how deep (events per session), what for (the share of feature uses)
+    and how broadly (features used). Rates, not counts: a count grows with the person's age
+    and the window, so counts cluster persons by when they arrived. -#}
 {% macro prediction_segment_features() -%}
+    {%- set longest = var('prediction_feature_windows_days') | max -%}
     {%- set features = [] -%}
-    {%- for feature in prediction_features() -%}
-        {%- if feature not in ['tenure_days', 'engagement_score'] -%}
-            {%- do features.append(feature) -%}
-        {%- endif -%}
+    {%- for measure in ['sessions_per_day', 'events_per_session', 'feature_use_share', 'features_used'] -%}
+        {%- do features.append(measure ~ '_' ~ longest ~ 'd') -%}
     {%- endfor -%}
     {{ return(features) }}
 {%- endmacro %}

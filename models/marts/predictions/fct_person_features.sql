@@ -28,6 +28,7 @@ person_days as (
     select
         person_id,
         activity_date,
+        n_events,
         n_page_views,
         n_conversions,
         revenue
@@ -47,7 +48,8 @@ feature_use_days as (
     select
         person_id,
         feature_name,
-        usage_date
+        usage_date,
+        n_uses
     from {{ ref('int_feature_uses') }}
 ),
 
@@ -72,6 +74,7 @@ window_days as (
     select
         person_snapshots.person_id,
         person_snapshots.snapshot_date,
+        person_days.n_events,
         person_days.n_page_views,
         person_days.n_conversions,
         person_days.revenue,
@@ -92,6 +95,8 @@ day_features as (
         snapshot_date,
         {%- for window_days in windows %}
         count(case when days_before <= {{ window_days }} then 1 end) as active_days_{{ window_days }}d,
+        cast(sum(case when days_before <= {{ window_days }} then n_events else 0 end)
+            as {{ dbt.type_bigint() }}) as events_{{ window_days }}d,
         cast(sum(case when days_before <= {{ window_days }} then n_page_views else 0 end)
             as {{ dbt.type_bigint() }}) as page_views_{{ window_days }}d,
         cast(sum(case when days_before <= {{ window_days }} then n_conversions else 0 end)
@@ -146,6 +151,7 @@ window_feature_uses as (
         person_snapshots.person_id,
         person_snapshots.snapshot_date,
         feature_use_days.feature_name,
+        feature_use_days.n_uses,
         {{ dbt.datediff('feature_use_days.usage_date', 'person_snapshots.snapshot_date', 'day') }}
             as days_before
     from person_snapshots
@@ -163,7 +169,9 @@ feature_breadth as (
         snapshot_date,
         {%- for window_days in windows %}
         count(distinct case when days_before <= {{ window_days }} then feature_name end)
-            as features_used_{{ window_days }}d
+            as features_used_{{ window_days }}d,
+        cast(sum(case when days_before <= {{ window_days }} then n_uses else 0 end)
+            as {{ dbt.type_bigint() }}) as feature_uses_{{ window_days }}d
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from window_feature_uses
@@ -260,6 +268,7 @@ features as (
         ) as tenure_days,
         {%- for window_days in windows %}
         coalesce(day_features.active_days_{{ window_days }}d, 0) as active_days_{{ window_days }}d,
+        coalesce(day_features.events_{{ window_days }}d, 0) as events_{{ window_days }}d,
         coalesce(session_features.sessions_{{ window_days }}d, 0) as sessions_{{ window_days }}d,
         coalesce(session_features.engaged_sessions_{{ window_days }}d, 0)
             as engaged_sessions_{{ window_days }}d,
@@ -268,6 +277,8 @@ features as (
         coalesce(day_features.revenue_{{ window_days }}d, 0) as revenue_{{ window_days }}d,
         coalesce(feature_breadth.features_used_{{ window_days }}d, 0)
             as features_used_{{ window_days }}d,
+        coalesce(feature_breadth.feature_uses_{{ window_days }}d, 0)
+            as feature_uses_{{ window_days }}d,
         coalesce(session_features.avg_session_seconds_{{ window_days }}d, 0)
             as avg_session_seconds_{{ window_days }}d,
         {%- endfor %}
@@ -348,7 +359,21 @@ final as (
         engagement_scores.engagement_score,
         {%- for window_days in windows %}
         {%- for measure in prediction_window_measures() %}
+        {%- if measure == 'sessions_per_day' %}
+        -- over the days of the window the person was known (tenure_days is at least 1)
+        coalesce({{ safe_divide(
+            'features.sessions_' ~ window_days ~ 'd',
+            'least(features.tenure_days, ' ~ window_days ~ ')'
+        ) }}, 0) as sessions_per_day_{{ window_days }}d,
+        {%- elif measure == 'events_per_session' %}
+        coalesce({{ safe_divide('features.events_' ~ window_days ~ 'd', 'features.sessions_' ~ window_days ~ 'd') }}, 0)
+            as events_per_session_{{ window_days }}d,
+        {%- elif measure == 'feature_use_share' %}
+        coalesce({{ safe_divide('features.feature_uses_' ~ window_days ~ 'd', 'features.events_' ~ window_days ~ 'd') }}, 0)
+            as feature_use_share_{{ window_days }}d,
+        {%- else %}
         features.{{ measure }}_{{ window_days }}d,
+        {%- endif %}
         {%- endfor %}
         {%- endfor %}
         features.channel_group,
