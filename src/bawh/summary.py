@@ -1,4 +1,5 @@
-"""Print what a build produced: rows read, quarantined and duplicated, sessions, persons."""
+"""Print what a build produced: rows read, quarantined and duplicated, sessions, persons, data
+health, experiments, the predictive models' quality and the audiences."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class BuildSummary:
     engagement_rate: float | None
     health: DataHealth
     experiments: list[ExperimentReadout]
+    predictions: Predictions
     tables: dict[str, list[str]]  # schema (marts, reports) -> table names built in it
 
 
@@ -58,6 +60,31 @@ class ExperimentReadout:
     ci_upper: float | None
     p_value: float | None
     is_trustworthy: bool
+
+
+@dataclass(frozen=True)
+class ClassifierQuality:
+    """A classifier's figures on its held-out rows (reports.rpt_model_evaluation)."""
+
+    model_name: str
+    auc: float | None
+    baseline_auc: float | None
+    brier_score: float
+    base_rate_brier_score: float
+    expected_calibration_error: float
+    n_rows: int
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """The predictive models' quality and the audiences' current members
+    (models/*/predictions/)."""
+
+    classifiers: list[ClassifierQuality]
+    n_segments: int | None  # null when the segments model was not fit
+    silhouette: float | None
+    n_segmented_persons: int
+    current_members: dict[str, int]  # audience -> persons in it now, every declared audience
 
 
 def read_summary(warehouse: Path) -> BuildSummary:
@@ -100,6 +127,7 @@ def _query_summary(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> Bu
             " where metric_role = 'primary' and not is_control order by experiment_key, variant"
         ).fetchall()
     ]
+    predictions = _query_predictions(connection)
     tables: dict[str, list[str]] = {"marts": [], "reports": []}
     for schema, name in connection.execute(
         "select table_schema, table_name from information_schema.tables"
@@ -118,6 +146,7 @@ def _query_summary(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> Bu
         engagement_rate=n_engaged / n_sessions if n_sessions else None,
         health=health,
         experiments=experiments,
+        predictions=predictions,
         tables=tables,
     )
 
@@ -139,6 +168,49 @@ def _query_health(connection: duckdb.DuckDBPyConnection) -> DataHealth:
     )
     (n_changes,) = _fetch_one(connection, "select count(*) from reports.rpt_landing_schema_changes")
     return DataHealth(n_error, n_warn, n_stale, n_names, hours, n_changes)
+
+
+def _query_predictions(connection: duckdb.DuckDBPyConnection) -> Predictions:
+    """Each classifier's held-out figures, the segments' k and silhouette, the members of
+    each audience at the data clock."""
+    metrics: dict[str, dict[str, tuple[float, int | None]]] = {}
+    for model_name, metric_name, value, n_rows in connection.execute(
+        "select model_name, metric_name, metric_value, n_rows from reports.rpt_model_evaluation"
+    ).fetchall():
+        metrics.setdefault(model_name, {})[metric_name] = (value, n_rows)
+    classifiers = [
+        ClassifierQuality(
+            model_name=name,
+            auc=figures["auc"][0],
+            baseline_auc=figures["baseline_auc"][0],
+            brier_score=figures["brier_score"][0],
+            base_rate_brier_score=figures["base_rate_brier_score"][0],
+            expected_calibration_error=figures["expected_calibration_error"][0],
+            n_rows=int(figures["auc"][1] or 0),
+        )
+        for name, figures in sorted(metrics.items())
+        if name != "segments"
+    ]
+    segments = metrics.get("segments", {})
+    (n_segmented,) = _fetch_one(
+        connection,
+        "select count(segment_number) from marts.fct_person_scores where model_sample = 'scoring'",
+    )
+    members = dict(
+        connection.execute(
+            "select audiences.audience_name, count(memberships.membership_id)"
+            " from marts.dim_audiences as audiences left join marts.fct_audience_memberships as memberships"
+            " on audiences.audience_name = memberships.audience_name and memberships.is_current"
+            " group by audiences.audience_name order by audiences.audience_name"
+        ).fetchall()
+    )
+    return Predictions(
+        classifiers=classifiers,
+        n_segments=int(segments["cluster_count"][0]) if "cluster_count" in segments else None,
+        silhouette=segments["silhouette"][0] if "silhouette" in segments else None,
+        n_segmented_persons=n_segmented,
+        current_members=members,
+    )
 
 
 def _fetch_one(connection: duckdb.DuckDBPyConnection, query: str) -> tuple[Any, ...]:
@@ -164,6 +236,7 @@ def format_summary(summary: BuildSummary) -> str:
         f"  engagement rate    {rate:>12}",
         *_health_lines(summary.health),
         *_experiment_lines(summary.experiments),
+        *_prediction_lines(summary.predictions),
         f"  warehouse file     {summary.warehouse}",
         *_table_lines("marts", summary.tables.get("marts", [])),
         *_table_lines("reports", summary.tables.get("reports", [])),
@@ -210,6 +283,37 @@ def _experiment_lines(readouts: list[ExperimentReadout]) -> list[str]:
             f" [{value(r.ci_lower, signed=True)}, {value(r.ci_upper, signed=True)}], {verdict}"
         )
     return lines
+
+
+def _prediction_lines(predictions: Predictions) -> list[str]:
+    """One line per classifier (held-out AUC beside recency alone, Brier beside the base
+    rate, calibration error), one for the segments, one for the audiences' members now."""
+    lines = [
+        f"  {'predictions' if i == 0 else '':<17}  {c.model_name}: AUC {_figure(c.auc, '.2f')}"
+        f" (recency alone {_figure(c.baseline_auc, '.2f')}), Brier {c.brier_score:.3f}"
+        f" (base rate {c.base_rate_brier_score:.3f}), calibration error"
+        f" {c.expected_calibration_error:.3f}, on {c.n_rows:,} held-out persons"
+        for i, c in enumerate(predictions.classifiers)
+    ]
+    segments = (
+        "segments: not fit (too few persons)"
+        if predictions.n_segments is None
+        else f"segments: {predictions.n_segments} by K-means (silhouette {_figure(predictions.silhouette, '.2f')})"
+        f" over {predictions.n_segmented_persons:,} persons"
+    )
+    if not lines:
+        lines = ["  predictions        churn and upsell: not trained (too few labelled snapshots)"]
+    lines.append(" " * 21 + segments)
+    members = ", ".join(f"{name} {count:,}" for name, count in predictions.current_members.items())
+    lines.append(
+        f"  audiences          {members or 'none declared (var audience_triggers)'}"
+        + (" current members; `bawh activate` sends the changes" if members else "")
+    )
+    return lines
+
+
+def _figure(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
 
 
 def _table_lines(schema: str, names: list[str]) -> list[str]:
