@@ -298,7 +298,8 @@ def _prediction_lines(predictions: Predictions) -> list[str]:
     segments = (
         "segments: not fit (too few persons)"
         if predictions.n_segments is None
-        else f"segments: {predictions.n_segments} by K-means (silhouette {_figure(predictions.silhouette, '.2f')})"
+        else f"segments: {predictions.n_segments} by K-means"
+        f" (silhouette {_figure(predictions.silhouette, '.2f')})"
         f" over {predictions.n_segmented_persons:,} persons"
     )
     if not lines:

@@ -159,7 +159,9 @@ def test_scores_are_calibrated_and_reported(built: PredictionBuild, model_name: 
 def _feature_matrix(built: PredictionBuild) -> tuple[list[str], list[str], np.ndarray]:
     """Person snapshots (sorted), feature names (sorted) and the model inputs as a dense
     matrix, an absent one-hot term 0: the inputs the fit saw, pivoted here on their own."""
-    values = built.rows("select person_feature_id, feature_name, model_input from intermediate.int_person_feature_values")
+    values = built.rows(
+        "select person_feature_id, feature_name, model_input from intermediate.int_person_feature_values"
+    )
     ids = sorted({row[0] for row in values})
     names = sorted({row[1] for row in values})
     row_of = {key: i for i, key in enumerate(ids)}
@@ -176,7 +178,7 @@ def test_sql_scores_are_scikit_learns_probabilities(built: PredictionBuild, mode
     predict_proba of the same calibrated pipeline fit here, on every person snapshot."""
     ids, _, matrix = _feature_matrix(built)
     label = "is_churned" if model_name == "churn" else "is_upsold"
-    samples = dict(built.rows(f"select person_feature_id, model_sample from marts.fct_person_features"))
+    samples = dict(built.rows("select person_feature_id, model_sample from marts.fct_person_features"))
     labels = dict(built.rows(f"select person_feature_id, {label} from marts.fct_person_features"))
     training = np.array([samples[key] == "training" for key in ids])
     y = np.array([bool(labels[key]) for key, is_training in zip(ids, training, strict=True) if is_training])
@@ -188,7 +190,9 @@ def test_sql_scores_are_scikit_learns_probabilities(built: PredictionBuild, mode
         ensemble=False,
     ).fit(matrix[training], y)
     expected = fitted.predict_proba(matrix)[:, 1]
-    scored = dict(built.rows(f"select person_feature_id, {model_name}_probability from marts.fct_person_scores"))
+    scored = dict(built.rows(
+        f"select person_feature_id, {model_name}_probability from marts.fct_person_scores"
+    ))
     actual = np.array([scored[key] for key in ids])
     assert np.max(np.abs(actual - expected)) < 1e-9
 
