@@ -11,6 +11,7 @@ the figures they guard were measured on seeds 1, 2 and 3 (docs/predictions.md).
 from __future__ import annotations
 
 import datetime
+import itertools
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
@@ -243,3 +244,97 @@ def test_segments_are_stable_across_random_seeds(built: PredictionBuild, tmp_pat
     first, second = _segments(built.run), _segments(refit)
     persons = sorted(first)
     assert adjusted_rand_score([first[p] for p in persons], [second[p] for p in persons]) >= MIN_SEED_ARI
+
+
+# --- Audiences (var audience_triggers) -------------------------------------------------------
+
+Interval = tuple[datetime.datetime, datetime.datetime]
+
+
+def _occurrence_spans(
+    audience: dict, times: dict[str, list[datetime.datetime]], snapshots: list[datetime.datetime]
+) -> list[Interval]:
+    """Where one person meets the audience's condition, from its definition (docs/predictions.md),
+    each occurrence as [from, until): min_count events within window_days (event_count), the
+    first then_event within within_hours of a first_event or, negated, none (until the next
+    then_event), a snapshot meeting the condition."""
+    window = datetime.timedelta(days=audience["window_days"])
+    within = datetime.timedelta(hours=audience.get("within_hours", 0))
+    if audience["kind"] == "event_count":
+        occurred = sorted(t for name in audience["event_names"] for t in times.get(name, []))
+        n = audience.get("min_count", 1)
+        # the i-th occurrence completes n within the window until the (i - n + 1)-th leaves it
+        return [(occurred[i], occurred[i - n + 1] + window) for i in range(n - 1, len(occurred))]
+    if audience["kind"] == "snapshot":
+        return [(snapshot, snapshot + window) for snapshot in snapshots]
+    thens = sorted(times.get(audience["then_event"], []))
+    spans = []
+    for first in times.get(audience["first_event"], []):
+        following = [t for t in thens if t >= first]
+        if audience.get("negate"):
+            if not following or following[0] >= first + within:
+                cap = following[0] if following else None
+                until = first + within + window if cap is None else min(first + within + window, cap)
+                spans.append((first + within, until))
+        elif following and following[0] < first + within:
+            spans.append((following[0], following[0] + window))
+    return spans
+
+
+def _memberships(spans: list[Interval], as_of: datetime.datetime, cooldown_days: int) -> list[Interval]:
+    """The times covered by the spans that start by the data clock, as maximal runs found by
+    sweeping their boundaries, then runs closer than the cooldown joined."""
+    spans = [(start, end) for start, end in spans if start <= as_of and end > start]
+    boundaries = sorted({t for span in spans for t in span})
+    runs: list[list[datetime.datetime]] = []
+    for here, following in itertools.pairwise(boundaries):
+        if any(start <= here < end for start, end in spans):
+            if runs and runs[-1][1] == here:
+                runs[-1][1] = following
+            else:
+                runs.append([here, following])
+    cooldown = datetime.timedelta(days=cooldown_days)
+    joined: list[list[datetime.datetime]] = []
+    for start, end in runs:
+        if joined and start <= joined[-1][1] + cooldown:
+            joined[-1][1] = max(joined[-1][1], end)
+        else:
+            joined.append([start, end])
+    return [(start, end) for start, end in joined]
+
+
+def test_audience_members_equal_a_brute_force_recomputation(built: PredictionBuild) -> None:
+    audiences = project_vars()["audience_triggers"]
+    names = sorted({
+        name for a in audiences
+        for name in [*a.get("event_names", []), a.get("first_event"), a.get("then_event")] if name
+    })
+    times: dict[str, dict[str, list[datetime.datetime]]] = defaultdict(lambda: defaultdict(list))
+    for person, name, occurred_at in built.rows(
+        "select person_id, event_name, occurred_at from intermediate.int_events_sessionized"
+        f" where event_name in ({', '.join(repr(n) for n in names)})"
+    ):
+        times[person][name].append(occurred_at)
+    ((latest,),) = built.rows("select max(snapshot_date) from intermediate.int_prediction_snapshots")
+    as_of = datetime.datetime.combine(latest, datetime.time())
+    expected = set()
+    for audience in audiences:
+        snapshots: dict[str, list[datetime.datetime]] = defaultdict(list)
+        if audience["kind"] == "snapshot":
+            column, threshold = audience["condition"].split(" >= ")  # the default: a score at least x
+            for person, snapshot in built.rows(
+                "select person_id, snapshot_date from marts.fct_person_scores"
+                f" where {column} >= {float(threshold)}"
+            ):
+                snapshots[person].append(datetime.datetime.combine(snapshot, datetime.time()))
+        for person in set(times) | set(snapshots):
+            spans = _occurrence_spans(audience, times[person], snapshots[person])
+            for entered, ends in _memberships(spans, as_of, audience.get("cooldown_days", 0)):
+                expected.add((audience["name"], person, entered, ends if ends <= as_of else None))
+    actual = set(built.rows(
+        "select audience_name, person_id, entered_at, exited_at from marts.fct_audience_memberships"
+    ))
+    for audience in audiences:
+        members = {row for row in expected if row[0] == audience["name"]}
+        assert len(members) >= 20, (audience["name"], len(members))
+    assert actual == expected, (sorted(actual - expected)[:3], sorted(expected - actual)[:3])
