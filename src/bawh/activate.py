@@ -51,7 +51,7 @@ import duckdb
 
 CHANGES_TABLE = "marts.fct_audience_changes"
 LEDGER_TABLE = "bawh_activation_ledger"
-FIELDS = ("change_id", "membership_id", "audience_name", "person_id", "change", "changed_at")
+FIELDS = ("change_id", "membership_id", "audience_name", "person_id", "change_type", "changed_at")
 FORMATS = ("jsonl", "csv")
 BATCH_SIZE = 500
 MAX_ATTEMPTS = 5
@@ -69,7 +69,7 @@ create table if not exists {LEDGER_TABLE} (
     membership_id varchar,
     audience_name varchar,
     person_id varchar,
-    change varchar,
+    change_type varchar,
     changed_at timestamp,
     pending_at timestamp not null,
     delivered_at timestamp,
@@ -85,7 +85,7 @@ class Change:
     membership_id: str
     audience_name: str
     person_id: str
-    change: str  # 'entered' or 'exited'
+    change_type: str  # 'entered' or 'exited'
     changed_at: datetime.datetime  # UTC, without a zone
 
     def as_json(self) -> dict[str, str]:
@@ -95,7 +95,7 @@ class Change:
             "membership_id": self.membership_id,
             "audience_name": self.audience_name,
             "person_id": self.person_id,
-            "change": self.change,
+            "change_type": self.change_type,
             "changed_at": f"{self.changed_at.isoformat()}Z",
         }
 

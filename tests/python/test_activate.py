@@ -42,7 +42,7 @@ def as_sent(row: Row) -> dict[str, str]:
         "membership_id": membership_id,
         "audience_name": audience_name,
         "person_id": person_id,
-        "change": kind,
+        "change_type": kind,
         "changed_at": changed_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
@@ -58,7 +58,7 @@ def warehouse(tmp_path: Path) -> Path:
         connection.execute("create schema marts")
         connection.execute(
             "create table marts.fct_audience_changes (change_id varchar, membership_id varchar,"
-            " audience_name varchar, person_id varchar, change varchar, changed_at timestamp)"
+            " audience_name varchar, person_id varchar, change_type varchar, changed_at timestamp)"
         )
     return path
 
@@ -175,7 +175,7 @@ def test_file_drop_sends_each_change_once_in_order(
         "membership_id": "m001",
         "audience_name": "big_spenders",
         "person_id": "p001",
-        "change": "entered",
+        "change_type": "entered",
         "changed_at": "2026-10-01T12:01:00Z",
     }
     names = sorted(path.name for path in drop.iterdir())
@@ -205,7 +205,7 @@ def test_file_drop_as_csv(warehouse: Path, tmp_path: Path, capsys: pytest.Captur
     (path,) = drop.iterdir()
     assert path.suffix == ".csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "change_id,membership_id,audience_name,person_id,change,changed_at"
+    assert lines[0] == "change_id,membership_id,audience_name,person_id,change_type,changed_at"
     with path.open(encoding="utf-8", newline="") as handle:
         written = list(csv.DictReader(handle))
     assert written[0]["changed_at"] == "2026-10-01T12:00:01.250000Z"

@@ -20,7 +20,12 @@ audience_events as (
         event_name,
         occurred_at
     from {{ ref('int_events_sessionized') }}
-    where event_name in ('{{ event_names | join("', '") }}')
+    where
+        event_name in (
+            {%- for name in event_names %}
+                '{{ name }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
 ),
 
 audience_snapshots as (
@@ -41,39 +46,39 @@ data_clock as (
 ),
 
 {% for audience in audiences %}
-occurrences_{{ loop.index }} as (
-    {{ audience_occurrences(audience) | indent(4) }}
-),
+    occurrences_{{ loop.index }} as (
+        {{ audience_occurrences(audience) | indent(4) }}
+    ),
 
-intervals_{{ loop.index }} as (
-    select
-        person_id,
-        occurred_at as starts_at,
+    intervals_{{ loop.index }} as (
+        select
+            person_id,
+            occurred_at as starts_at,
         {%- set window_start = 'occurred_at' if audience.min_count == 1 else
             'lag(occurred_at, ' ~ (audience.min_count - 1) ~ ') over (partition by person_id order by occurred_at)' %}
-        {{ timestamp_add_hours(audience.window_days * 24, window_start) }} as window_ends_at,
-        ends_at_cap
-    from occurrences_{{ loop.index }}
-),
+            {{ timestamp_add_hours(audience.window_days * 24, window_start) }} as window_ends_at,
+            ends_at_cap
+        from occurrences_{{ loop.index }}
+    ),
 
 {% endfor %}
 intervals as (
     {%- if audiences %}
-    {%- for audience in audiences %}
-    select
-        '{{ audience.name }}' as audience_name,
-        person_id,
-        starts_at,
-        case
-            when ends_at_cap < window_ends_at then ends_at_cap else window_ends_at
-        end as ends_at,
-        {{ audience.cooldown_days }} as cooldown_days
-    from intervals_{{ loop.index }}
-    where window_ends_at is not null
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+        {%- for audience in audiences %}
+            select
+                '{{ audience.name }}' as audience_name,
+                person_id,
+                starts_at,
+                case
+                    when ends_at_cap < window_ends_at then ends_at_cap else window_ends_at
+                end as ends_at,
+                {{ audience.cooldown_days }} as cooldown_days
+            from intervals_{{ loop.index }}
+            where window_ends_at is not null
+            {%- if not loop.last %}
+                union all
+            {%- endif %}
+        {%- endfor %}
     {%- else %}
     select
         cast(null as {{ dbt.type_string() }}) as audience_name,

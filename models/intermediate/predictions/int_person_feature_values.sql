@@ -14,12 +14,12 @@ features as (
 
 feature_names as (
     {%- for feature in numeric_features %}
-    select
-        '{{ feature }}' as feature_name,
-        {{ 'true' if feature in segment_features else 'false' }} as is_segment_input
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ feature }}' as feature_name,
+            {{ 'true' if feature in segment_features else 'false' }} as is_segment_input
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -34,7 +34,7 @@ numeric_values as (
         ln(1 + greatest(cast(
             case feature_names.feature_name
                 {%- for feature in numeric_features %}
-                when '{{ feature }}' then features.{{ feature }}
+                    when '{{ feature }}' then features.{{ feature }}
                 {%- endfor %}
             end
             as {{ type_double() }}
@@ -45,18 +45,18 @@ numeric_values as (
 
 categorical_values as (
     {%- for column in prediction_categorical_features() %}
-    select
-        person_feature_id,
-        person_id,
-        snapshot_date,
-        model_sample,
-        '{{ column }}=' || coalesce({{ column }}, '(none)') as feature_name,
-        false as is_segment_input,
-        cast(1 as {{ type_double() }}) as model_input
-    from features
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            person_feature_id,
+            person_id,
+            snapshot_date,
+            model_sample,
+            '{{ column }}=' || coalesce({{ column }}, '(none)') as feature_name,
+            false as is_segment_input,
+            cast(1 as {{ type_double() }}) as model_input
+        from features
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 

@@ -11,7 +11,8 @@ with
 data_range as (
     select
         min(activity_date) as first_active_date,
-        max(activity_date) as last_active_date
+        max(activity_date) as last_active_date,
+        cast({{ dbt.dateadd('day', 1, 'max(activity_date)') }} as date) as latest_snapshot_date
     from {{ ref('fct_person_days') }}
 ),
 
@@ -19,7 +20,7 @@ candidate_dates as (
     select
         dates.date_day as snapshot_date,
         cast(
-            {{ dbt.datediff('dates.date_day', 'data_range.last_active_date', 'day') }} + 1
+            {{ dbt.datediff('dates.date_day', 'data_range.latest_snapshot_date', 'day') }}
             as {{ dbt.type_int() }}
         ) as days_before_latest,
         data_range.last_active_date
@@ -27,7 +28,7 @@ candidate_dates as (
     cross join data_range
     where
         dates.date_day > data_range.first_active_date
-        and dates.date_day <= {{ dbt.dateadd('day', 1, 'data_range.last_active_date') }}
+        and dates.date_day <= data_range.latest_snapshot_date
 ),
 
 snapshots as (

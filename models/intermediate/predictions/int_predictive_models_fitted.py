@@ -38,10 +38,10 @@ SCHEMA = pa.schema([
     ("model_name", pa.string()),
     ("model_version", pa.string()),
     ("trained_on_snapshot_date", pa.date32()),
-    ("parameter", pa.string()),
+    ("parameter_name", pa.string()),
     ("feature_name", pa.string()),
     ("cluster_number", pa.int32()),
-    ("value", pa.float64()),
+    ("parameter_value", pa.float64()),
 ])
 
 

@@ -7,35 +7,39 @@ with
 
 declarations as (
     {%- if audiences %}
-    {%- for audience in audiences %}
-    select
-        '{{ audience.name }}' as audience_name,
-        '{{ audience.description | replace("'", "''") }}' as description,
-        '{{ audience.kind }}' as trigger_kind,
-        {%- if audience.kind == 'event_count' %}
-        '{{ audience.min_count }} or more of {{ audience.event_names | join(", ") }}'
-        {%- elif audience.kind == 'sequence' %}
-        '{{ audience.first_event }} {{ "not " if audience.negate else "" }}followed by {{ audience.then_event }} within {{ audience.within_hours }} hours'
-        {%- else %}
-        '{{ audience.condition | replace("'", "''") }}'
-        {%- endif %} as trigger_condition,
-        {{ audience.min_count }} as min_count,
-        {{ audience.window_days }} as window_days,
-        {{ audience.cooldown_days }} as cooldown_days
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+        {%- for audience in audiences %}
+            {%- if audience.kind == 'event_count' %}
+                {%- set condition = audience.min_count ~ ' or more of '
+                    ~ audience.event_names | join(', ') %}
+            {%- elif audience.kind == 'sequence' %}
+                {%- set condition = audience.first_event
+                    ~ (' not' if audience.negate else '') ~ ' followed by ' ~ audience.then_event
+                    ~ ' within ' ~ audience.within_hours ~ ' hours' %}
+            {%- else %}
+                {%- set condition = audience.condition %}
+            {%- endif %}
+            select
+                '{{ audience.name }}' as audience_name,
+                '{{ audience.description | replace("'", "''") }}' as description,
+                '{{ audience.kind }}' as trigger_kind,
+                '{{ condition | replace("'", "''") }}' as trigger_condition,
+                {{ audience.min_count }} as min_count,
+                {{ audience.window_days }} as window_days,
+                {{ audience.cooldown_days }} as cooldown_days
+            {%- if not loop.last %}
+                union all
+            {%- endif %}
+        {%- endfor %}
     {%- else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as audience_name,
-        cast(null as {{ dbt.type_string() }}) as description,
-        cast(null as {{ dbt.type_string() }}) as trigger_kind,
-        cast(null as {{ dbt.type_string() }}) as trigger_condition,
-        0 as min_count,
-        0 as window_days,
-        0 as cooldown_days
-    where 1 = 0
+        select
+            cast(null as {{ dbt.type_string() }}) as audience_name,
+            cast(null as {{ dbt.type_string() }}) as description,
+            cast(null as {{ dbt.type_string() }}) as trigger_kind,
+            cast(null as {{ dbt.type_string() }}) as trigger_condition,
+            0 as min_count,
+            0 as window_days,
+            0 as cooldown_days
+        where 1 = 0
     {%- endif %}
 ),
 

@@ -8,49 +8,49 @@ with
 
 fitted as (
     {%- if target.type == 'duckdb' %}
-    select
-        model_name,
-        model_version,
-        trained_on_snapshot_date,
-        parameter,
-        feature_name,
-        cluster_number,
-        value
-    from {{ ref('int_predictive_models_fitted') }}
+        select
+            model_name,
+            model_version,
+            trained_on_snapshot_date,
+            parameter_name,
+            feature_name,
+            cluster_number,
+            parameter_value
+        from {{ ref('int_predictive_models_fitted') }}
     {%- elif var('predictive_model_parameters_relation') %}
     select
         model_name,
         model_version,
         trained_on_snapshot_date,
-        parameter,
+        parameter_name,
         feature_name,
         cluster_number,
-        value
+        parameter_value
     from {{ var('predictive_model_parameters_relation') }}
     {%- else %}
     select
         cast(null as {{ dbt.type_string() }}) as model_name,
         cast(null as {{ dbt.type_string() }}) as model_version,
         cast(null as date) as trained_on_snapshot_date,
-        cast(null as {{ dbt.type_string() }}) as parameter,
+        cast(null as {{ dbt.type_string() }}) as parameter_name,
         cast(null as {{ dbt.type_string() }}) as feature_name,
         cast(null as {{ dbt.type_int() }}) as cluster_number,
-        cast(null as {{ type_double() }}) as value
+        cast(null as {{ type_double() }}) as parameter_value
     where 1 = 0
     {%- endif %}
 ),
 
 final as (
     select
-        {{ surrogate_key(['model_name', 'parameter', 'feature_name', 'cluster_number']) }}
+        {{ surrogate_key(['model_name', 'parameter_name', 'feature_name', 'cluster_number']) }}
             as model_parameter_id,
         cast(model_name as {{ dbt.type_string() }}) as model_name,
         cast(model_version as {{ dbt.type_string() }}) as model_version,
         cast(trained_on_snapshot_date as date) as trained_on_snapshot_date,
-        cast(parameter as {{ dbt.type_string() }}) as parameter,
+        cast(parameter_name as {{ dbt.type_string() }}) as parameter_name,
         cast(feature_name as {{ dbt.type_string() }}) as feature_name,
         cast(cluster_number as {{ dbt.type_int() }}) as cluster_number,
-        cast(value as {{ type_double() }}) as value
+        cast(parameter_value as {{ type_double() }}) as parameter_value
     from fitted
 )
 

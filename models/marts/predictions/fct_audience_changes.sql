@@ -12,7 +12,7 @@ changes as (
         membership_id,
         audience_name,
         person_id,
-        'entered' as change,
+        'entered' as change_type,
         entered_at as changed_at
     from memberships
 
@@ -22,7 +22,7 @@ changes as (
         membership_id,
         audience_name,
         person_id,
-        'exited' as change,
+        'exited' as change_type,
         exited_at as changed_at
     from memberships
     where exited_at is not null
@@ -30,11 +30,11 @@ changes as (
 
 final as (
     select
-        {{ surrogate_key(['membership_id', 'change']) }} as change_id,
+        {{ surrogate_key(['membership_id', 'change_type']) }} as change_id,
         membership_id,
         audience_name,
         person_id,
-        change,
+        change_type,
         changed_at
     from changes
 )

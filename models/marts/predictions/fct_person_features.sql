@@ -61,7 +61,10 @@ person_snapshots as (
         snapshots.snapshot_date,
         snapshots.snapshot_role,
         snapshots.is_label_observed,
-        persons.first_seen_date,
+        cast(
+            {{ dbt.datediff('persons.first_seen_date', 'snapshots.snapshot_date', 'day') }}
+            as {{ dbt.type_int() }}
+        ) as tenure_days,
         persons.channel_group,
         persons.device_type,
         substring({{ dbt.hash('persons.person_id') }}, 1, 4) < '{{ holdout_bound }}' as is_holdout
@@ -84,7 +87,7 @@ window_days as (
     inner join person_days
         on
             person_snapshots.person_id = person_days.person_id
-            and person_days.activity_date < person_snapshots.snapshot_date
+            and person_snapshots.snapshot_date > person_days.activity_date
             and person_days.activity_date
             >= {{ dbt.dateadd('day', -longest, 'person_snapshots.snapshot_date') }}
 ),
@@ -94,16 +97,25 @@ day_features as (
         person_id,
         snapshot_date,
         {%- for window_days in windows %}
-        count(case when days_before <= {{ window_days }} then 1 end) as active_days_{{ window_days }}d,
-        cast(sum(case when days_before <= {{ window_days }} then n_events else 0 end)
-            as {{ dbt.type_bigint() }}) as events_{{ window_days }}d,
-        cast(sum(case when days_before <= {{ window_days }} then n_page_views else 0 end)
-            as {{ dbt.type_bigint() }}) as page_views_{{ window_days }}d,
-        cast(sum(case when days_before <= {{ window_days }} then n_conversions else 0 end)
-            as {{ dbt.type_bigint() }}) as conversions_{{ window_days }}d,
-        cast(sum(case when days_before <= {{ window_days }} then revenue else 0 end)
-            as decimal(38, 6)) as revenue_{{ window_days }}d
-        {%- if not loop.last %},{% endif %}
+            count(case when days_before <= {{ window_days }} then 1 end)
+                as active_days_{{ window_days }}d,
+            cast(
+                sum(case when days_before <= {{ window_days }} then n_events else 0 end)
+                as {{ dbt.type_bigint() }}
+            ) as events_{{ window_days }}d,
+            cast(
+                sum(case when days_before <= {{ window_days }} then n_page_views else 0 end)
+                as {{ dbt.type_bigint() }}
+            ) as page_views_{{ window_days }}d,
+            cast(
+                sum(case when days_before <= {{ window_days }} then n_conversions else 0 end)
+                as {{ dbt.type_bigint() }}
+            ) as conversions_{{ window_days }}d,
+            cast(
+                sum(case when days_before <= {{ window_days }} then revenue else 0 end)
+                as decimal(38, 6)
+            ) as revenue_{{ window_days }}d
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from window_days
     group by
@@ -123,7 +135,7 @@ window_sessions as (
     inner join sessions
         on
             person_snapshots.person_id = sessions.person_id
-            and sessions.session_date < person_snapshots.snapshot_date
+            and person_snapshots.snapshot_date > sessions.session_date
             and sessions.session_date
             >= {{ dbt.dateadd('day', -longest, 'person_snapshots.snapshot_date') }}
 ),
@@ -133,12 +145,14 @@ session_features as (
         person_id,
         snapshot_date,
         {%- for window_days in windows %}
-        count(case when days_before <= {{ window_days }} then 1 end) as sessions_{{ window_days }}d,
-        count(case when days_before <= {{ window_days }} and is_engaged then 1 end)
-            as engaged_sessions_{{ window_days }}d,
-        {{ exact_avg('case when days_before <= ' ~ window_days ~ ' then duration_seconds end') }}
-            as avg_session_seconds_{{ window_days }}d
-        {%- if not loop.last %},{% endif %}
+            count(case when days_before <= {{ window_days }} then 1 end)
+                as sessions_{{ window_days }}d,
+            count(case when days_before <= {{ window_days }} and is_engaged then 1 end)
+                as engaged_sessions_{{ window_days }}d,
+            {%- set duration = 'case when days_before <= ' ~ window_days
+                ~ ' then duration_seconds end' %}
+            {{ exact_avg(duration) }} as avg_session_seconds_{{ window_days }}d
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from window_sessions
     group by
@@ -158,7 +172,7 @@ window_feature_uses as (
     inner join feature_use_days
         on
             person_snapshots.person_id = feature_use_days.person_id
-            and feature_use_days.usage_date < person_snapshots.snapshot_date
+            and person_snapshots.snapshot_date > feature_use_days.usage_date
             and feature_use_days.usage_date
             >= {{ dbt.dateadd('day', -longest, 'person_snapshots.snapshot_date') }}
 ),
@@ -168,11 +182,13 @@ feature_breadth as (
         person_id,
         snapshot_date,
         {%- for window_days in windows %}
-        count(distinct case when days_before <= {{ window_days }} then feature_name end)
-            as features_used_{{ window_days }}d,
-        cast(sum(case when days_before <= {{ window_days }} then n_uses else 0 end)
-            as {{ dbt.type_bigint() }}) as feature_uses_{{ window_days }}d
-        {%- if not loop.last %},{% endif %}
+            count(distinct case when days_before <= {{ window_days }} then feature_name end)
+                as features_used_{{ window_days }}d,
+            cast(
+                sum(case when days_before <= {{ window_days }} then n_uses else 0 end)
+                as {{ dbt.type_bigint() }}
+            ) as feature_uses_{{ window_days }}d
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from window_feature_uses
     group by
@@ -190,7 +206,7 @@ recency as (
     inner join person_days
         on
             person_snapshots.person_id = person_days.person_id
-            and person_days.activity_date < person_snapshots.snapshot_date
+            and person_snapshots.snapshot_date > person_days.activity_date
     group by
         person_snapshots.person_id,
         person_snapshots.snapshot_date
@@ -206,7 +222,7 @@ future_activity as (
     inner join person_days
         on
             person_snapshots.person_id = person_days.person_id
-            and person_days.activity_date >= person_snapshots.snapshot_date
+            and person_snapshots.snapshot_date <= person_days.activity_date
             and person_days.activity_date
             < {{ dbt.dateadd('day', horizon_days, 'person_snapshots.snapshot_date') }}
     where person_snapshots.is_label_observed
@@ -235,7 +251,7 @@ future_new_features as (
     inner join first_feature_uses
         on
             person_snapshots.person_id = first_feature_uses.person_id
-            and first_feature_uses.first_used_date >= person_snapshots.snapshot_date
+            and person_snapshots.snapshot_date <= first_feature_uses.first_used_date
             and first_feature_uses.first_used_date
             < {{ dbt.dateadd('day', horizon_days, 'person_snapshots.snapshot_date') }}
     where person_snapshots.is_label_observed
@@ -262,25 +278,26 @@ features as (
             {{ dbt.datediff('recency.last_active_date', 'person_snapshots.snapshot_date', 'day') }}
             as {{ dbt.type_int() }}
         ) as days_since_last_active,
-        cast(
-            {{ dbt.datediff('person_snapshots.first_seen_date', 'person_snapshots.snapshot_date', 'day') }}
-            as {{ dbt.type_int() }}
-        ) as tenure_days,
+        person_snapshots.tenure_days,
         {%- for window_days in windows %}
-        coalesce(day_features.active_days_{{ window_days }}d, 0) as active_days_{{ window_days }}d,
-        coalesce(day_features.events_{{ window_days }}d, 0) as events_{{ window_days }}d,
-        coalesce(session_features.sessions_{{ window_days }}d, 0) as sessions_{{ window_days }}d,
-        coalesce(session_features.engaged_sessions_{{ window_days }}d, 0)
-            as engaged_sessions_{{ window_days }}d,
-        coalesce(day_features.page_views_{{ window_days }}d, 0) as page_views_{{ window_days }}d,
-        coalesce(day_features.conversions_{{ window_days }}d, 0) as conversions_{{ window_days }}d,
-        coalesce(day_features.revenue_{{ window_days }}d, 0) as revenue_{{ window_days }}d,
-        coalesce(feature_breadth.features_used_{{ window_days }}d, 0)
-            as features_used_{{ window_days }}d,
-        coalesce(feature_breadth.feature_uses_{{ window_days }}d, 0)
-            as feature_uses_{{ window_days }}d,
-        coalesce(session_features.avg_session_seconds_{{ window_days }}d, 0)
-            as avg_session_seconds_{{ window_days }}d,
+            coalesce(day_features.active_days_{{ window_days }}d, 0)
+                as active_days_{{ window_days }}d,
+            coalesce(day_features.events_{{ window_days }}d, 0) as events_{{ window_days }}d,
+            coalesce(session_features.sessions_{{ window_days }}d, 0)
+                as sessions_{{ window_days }}d,
+            coalesce(session_features.engaged_sessions_{{ window_days }}d, 0)
+                as engaged_sessions_{{ window_days }}d,
+            coalesce(day_features.page_views_{{ window_days }}d, 0)
+                as page_views_{{ window_days }}d,
+            coalesce(day_features.conversions_{{ window_days }}d, 0)
+                as conversions_{{ window_days }}d,
+            coalesce(day_features.revenue_{{ window_days }}d, 0) as revenue_{{ window_days }}d,
+            coalesce(feature_breadth.features_used_{{ window_days }}d, 0)
+                as features_used_{{ window_days }}d,
+            coalesce(feature_breadth.feature_uses_{{ window_days }}d, 0)
+                as feature_uses_{{ window_days }}d,
+            coalesce(session_features.avg_session_seconds_{{ window_days }}d, 0)
+                as avg_session_seconds_{{ window_days }}d,
         {%- endfor %}
         person_snapshots.channel_group,
         person_snapshots.device_type,
@@ -358,23 +375,36 @@ final as (
         features.tenure_days,
         engagement_scores.engagement_score,
         {%- for window_days in windows %}
-        {%- for measure in prediction_window_measures() %}
-        {%- if measure == 'sessions_per_day' %}
-        -- over the days of the window the person was known (tenure_days is at least 1)
-        coalesce({{ safe_divide(
-            'features.sessions_' ~ window_days ~ 'd',
-            'least(features.tenure_days, ' ~ window_days ~ ')'
-        ) }}, 0) as sessions_per_day_{{ window_days }}d,
-        {%- elif measure == 'events_per_session' %}
-        coalesce({{ safe_divide('features.events_' ~ window_days ~ 'd', 'features.sessions_' ~ window_days ~ 'd') }}, 0)
-            as events_per_session_{{ window_days }}d,
-        {%- elif measure == 'feature_use_share' %}
-        coalesce({{ safe_divide('features.feature_uses_' ~ window_days ~ 'd', 'features.events_' ~ window_days ~ 'd') }}, 0)
-            as feature_use_share_{{ window_days }}d,
-        {%- else %}
-        features.{{ measure }}_{{ window_days }}d,
-        {%- endif %}
-        {%- endfor %}
+            {%- for measure in prediction_window_measures() %}
+                {%- if measure == 'sessions_per_day' %}
+                    -- over the days of the window the person was known (tenure_days >= 1)
+                    coalesce(
+                        {{ safe_divide(
+                            'features.sessions_' ~ window_days ~ 'd',
+                            'least(features.tenure_days, ' ~ window_days ~ ')'
+                        ) }},
+                        0
+                    ) as sessions_per_day_{{ window_days }}d,
+                {%- elif measure == 'events_per_session' %}
+                    coalesce(
+                        {{ safe_divide(
+                            'features.events_' ~ window_days ~ 'd',
+                            'features.sessions_' ~ window_days ~ 'd'
+                        ) }},
+                        0
+                    ) as events_per_session_{{ window_days }}d,
+                {%- elif measure == 'feature_use_share' %}
+                    coalesce(
+                        {{ safe_divide(
+                            'features.feature_uses_' ~ window_days ~ 'd',
+                            'features.events_' ~ window_days ~ 'd'
+                        ) }},
+                        0
+                    ) as feature_use_share_{{ window_days }}d,
+                {%- else %}
+                    features.{{ measure }}_{{ window_days }}d,
+                {%- endif %}
+            {%- endfor %}
         {%- endfor %}
         features.channel_group,
         features.device_type,

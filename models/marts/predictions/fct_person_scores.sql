@@ -35,9 +35,10 @@ classifiers as (
     select
         model_name,
         model_version,
-        max(case when parameter = 'intercept' then value end) as intercept,
-        max(case when parameter = 'platt_slope' then value end) as platt_slope,
-        max(case when parameter = 'platt_intercept' then value end) as platt_intercept
+        max(case when parameter_name = 'intercept' then parameter_value end) as intercept,
+        max(case when parameter_name = 'platt_slope' then parameter_value end) as platt_slope,
+        max(case when parameter_name = 'platt_intercept' then parameter_value end)
+            as platt_intercept
     from parameters
     where model_name in ('churn', 'upsell')
     group by
@@ -49,48 +50,56 @@ linear_sums as (
     select
         feature_values.person_feature_id,
         parameters.model_name,
-        {{ exact_sum('parameters.value * feature_values.model_input') }} as linear_sum
+        {{ exact_sum('parameters.parameter_value * feature_values.model_input') }} as linear_sum
     from feature_values
     inner join parameters
         on
             feature_values.feature_name = parameters.feature_name
-            and parameters.parameter = 'coefficient'
+            and parameters.parameter_name = 'coefficient'
     group by
         feature_values.person_feature_id,
         parameters.model_name
 ),
 
-probabilities as (
+platt_exponents as (
     select
         linear_sums.person_feature_id,
         classifiers.model_name,
         classifiers.model_version,
-        -- the exponent is clamped where exp would overflow a double (p is then 0 or 1 anyway)
-        1 / (1 + exp(least(greatest(
-            classifiers.platt_slope * (classifiers.intercept + linear_sums.linear_sum)
-            + classifiers.platt_intercept,
-            -700), 700))) as probability
+        classifiers.platt_slope * (classifiers.intercept + linear_sums.linear_sum)
+        + classifiers.platt_intercept as platt_exponent
     from linear_sums
     inner join classifiers
         on linear_sums.model_name = classifiers.model_name
+),
+
+probabilities as (
+    select
+        person_feature_id,
+        model_name,
+        model_version,
+        -- clamped where exp would overflow a double (the probability is 0 or 1 there anyway)
+        1 / (1 + exp(least(greatest(platt_exponent, -700), 700))) as probability
+    from platt_exponents
 ),
 
 standardized as (
     select
         feature_values.person_feature_id,
         feature_values.feature_name,
-        (feature_values.model_input - means.value) / scales.value as standardized_input
+        (feature_values.model_input - means.parameter_value) / scales.parameter_value
+            as standardized_input
     from feature_values
     inner join parameters as means
         on
             feature_values.feature_name = means.feature_name
             and means.model_name = 'segments'
-            and means.parameter = 'feature_mean'
+            and means.parameter_name = 'feature_mean'
     inner join parameters as scales
         on
             feature_values.feature_name = scales.feature_name
             and scales.model_name = 'segments'
-            and scales.parameter = 'feature_scale'
+            and scales.parameter_name = 'feature_scale'
     where feature_values.is_segment_input
 ),
 
@@ -100,15 +109,15 @@ distances as (
         centroids.cluster_number as segment_number,
         centroids.model_version,
         {{ exact_sum(
-            '(standardized.standardized_input - centroids.value)'
-            ~ ' * (standardized.standardized_input - centroids.value)'
+            '(standardized.standardized_input - centroids.parameter_value)'
+            ~ ' * (standardized.standardized_input - centroids.parameter_value)'
         ) }} as squared_distance
     from standardized
     inner join parameters as centroids
         on
             standardized.feature_name = centroids.feature_name
             and centroids.model_name = 'segments'
-            and centroids.parameter = 'centroid'
+            and centroids.parameter_name = 'centroid'
     group by
         standardized.person_feature_id,
         centroids.cluster_number,

@@ -29,9 +29,9 @@ baseline_auc as (
 training_shares as (
     select
         model_name,
-        value as training_positive_share
+        parameter_value as training_positive_share
     from parameters
-    where parameter = 'training_positive_share'
+    where parameter_name = 'training_positive_share'
 ),
 
 classifier_sums as (
@@ -61,7 +61,8 @@ classifier_sums as (
 calibration_sums as (
     select
         model_name,
-        {{ exact_sum('n_rows * abs(calibration_error)') }} / sum(n_rows) as expected_calibration_error,
+        {{ exact_sum('n_rows * abs(calibration_error)') }}
+        / sum(n_rows) as expected_calibration_error,
         max(case when probability_decile = 10 then lift end) as top_decile_lift
     from calibration
     group by model_name
@@ -78,23 +79,23 @@ classifier_metrics as (
         ('positive_share', 'classifier_sums.positive_share'),
     ] %}
     {%- for metric_name, expression in metrics %}
-    select
-        classifier_sums.model_name,
-        classifier_sums.model_version,
-        classifier_sums.snapshot_date,
-        '{{ metric_name }}' as metric_name,
-        cast({{ expression }} as {{ type_double() }}) as metric_value,
-        classifier_sums.n_rows
-    from classifier_sums
-    inner join model_auc
-        on classifier_sums.model_name = model_auc.model_name
-    inner join baseline_auc
-        on classifier_sums.model_name = baseline_auc.model_name
-    inner join calibration_sums
-        on classifier_sums.model_name = calibration_sums.model_name
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            classifier_sums.model_name,
+            classifier_sums.model_version,
+            classifier_sums.snapshot_date,
+            '{{ metric_name }}' as metric_name,
+            cast({{ expression }} as {{ type_double() }}) as metric_value,
+            classifier_sums.n_rows
+        from classifier_sums
+        inner join model_auc
+            on classifier_sums.model_name = model_auc.model_name
+        inner join baseline_auc
+            on classifier_sums.model_name = baseline_auc.model_name
+        inner join calibration_sums
+            on classifier_sums.model_name = calibration_sums.model_name
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -103,13 +104,13 @@ segment_metrics as (
         model_name,
         model_version,
         trained_on_snapshot_date as snapshot_date,
-        parameter as metric_name,
-        value as metric_value,
+        parameter_name as metric_name,
+        parameter_value as metric_value,
         cast(null as {{ dbt.type_bigint() }}) as n_rows
     from parameters
     where
         model_name = 'segments'
-        and parameter in ('silhouette', 'cluster_count', 'training_rows')
+        and parameter_name in ('silhouette', 'cluster_count', 'training_rows')
 ),
 
 metrics as (

@@ -53,17 +53,18 @@ centroids as (
         centroids.model_version,
         centroids.cluster_number as segment_number,
         centroids.feature_name,
-        exp(means.value + centroids.value * scales.value) - 1 as centroid_value
+        exp(means.parameter_value + centroids.parameter_value * scales.parameter_value) - 1
+            as centroid_value
     from parameters as centroids
     inner join parameters as means
         on
             centroids.feature_name = means.feature_name
-            and means.parameter = 'feature_mean'
+            and means.parameter_name = 'feature_mean'
     inner join parameters as scales
         on
             centroids.feature_name = scales.feature_name
-            and scales.parameter = 'feature_scale'
-    where centroids.parameter = 'centroid'
+            and scales.parameter_name = 'feature_scale'
+    where centroids.parameter_name = 'centroid'
 ),
 
 final as (
