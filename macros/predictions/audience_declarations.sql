@@ -1,7 +1,7 @@
 {#- The audiences of var `audience_triggers`, checked, with their defaults filled in: a list of
     {name, description, kind, window_days, cooldown_days, min_count, and the kind's own keys}.
-    A declaration that cannot be read correctly stops the compile with a message naming the
-    audience and everything wrong with it. See macros/_macros.yml. -#}
+    A declaration that cannot be read correctly stops the compile with one message naming
+    every such audience and everything wrong with it. See macros/_macros.yml. -#}
 {% macro audience_declarations() -%}
     {%- set kinds = {
         'event_count': ['event_names'],
@@ -10,6 +10,7 @@
     } -%}
     {%- set declarations = [] -%}
     {%- set seen = [] -%}
+    {%- set errors = [] -%}
     {%- for trigger in var('audience_triggers') or [] -%}
         {%- set name = trigger.get('name') -%}
         {%- set problems = [] -%}
@@ -44,10 +45,7 @@
             {%- do problems.append('a negated sequence counts one occurrence: min_count must be 1') -%}
         {%- endif -%}
         {%- if problems -%}
-            {{ exceptions.raise_compiler_error(
-                'var audience_triggers: audience ' ~ (name or '#' ~ loop.index) ~ ': '
-                ~ problems | join('; ')
-            ) }}
+            {%- do errors.append('audience ' ~ (name or '#' ~ loop.index) ~ ': ' ~ problems | join('; ')) -%}
         {%- endif -%}
         {%- do declarations.append({
             'name': name,
@@ -64,5 +62,8 @@
             'cooldown_days': trigger.get('cooldown_days', 0),
         }) -%}
     {%- endfor -%}
+    {%- if errors -%}
+        {{ exceptions.raise_compiler_error('var audience_triggers: ' ~ errors | join('. ')) }}
+    {%- endif -%}
     {{ return(declarations) }}
 {%- endmacro %}
