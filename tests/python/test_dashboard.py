@@ -79,6 +79,11 @@ HEADLINES = {
         "select count(*) from marts.fct_experiment_exposures where is_analysed"
         " and experiment_key = (select min(experiment_key) from marts.dim_experiment_variants)",
     ),
+    "predictions": (
+        "Persons scored",
+        "select count(*) from marts.fct_person_features"
+        " where snapshot_date = (select max(snapshot_date) from marts.fct_person_features)",
+    ),
 }
 OVERVIEW_KPIS = {
     "Persons": "select count(*) from marts.dim_persons",
@@ -260,11 +265,11 @@ def test_a_missing_publication_shows_a_message(tmp_path: Path, browser: WebDrive
 
 
 @pytest.mark.browser
-def test_a_publication_without_the_health_or_experiment_reports_shows_a_message(
+def test_a_publication_without_the_health_experiment_or_prediction_tables_shows_a_message(
     tmp_path: Path, browser: WebDriver
 ) -> None:
-    """A publication from before the data-health and the experiment reports (here: a catalog
-    without tables)."""
+    """A publication from before the data-health reports, the experiment readouts and the
+    predictions (here: a catalog without tables)."""
     (tmp_path / "current").mkdir()
     duckdb.connect(str(tmp_path / "current" / "catalog.duckdb")).close()
     with _streamlit(tmp_path) as url:
@@ -273,6 +278,8 @@ def test_a_publication_without_the_health_or_experiment_reports_shows_a_message(
              "reports.rpt_data_anomalies"),
             ("experiments", "No experiment readouts in this publication yet (",
              "marts.dim_experiment_variants"),
+            ("predictions", "No predictions in this publication yet (",
+             "reports.rpt_model_evaluation"),
         ):
             _open(browser, f"{url}/{path}")
             assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]') == []
@@ -376,6 +383,59 @@ def test_an_experiment_without_analysed_persons_shows_a_message(
         # the split table still shows, the readout and its chart do not
         assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')) == 1
         assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]') == []
+
+
+@pytest.mark.browser
+def test_predictions_page_shows_the_models_segments_scores_and_audiences(
+    server: str, browser: WebDriver, publication: Path
+) -> None:
+    """The Predictions page: its numbers from the marts, the quality, segment profile and
+    audience tables, a calibration chart per classifier beside the segment sizes, the score
+    histogram, the audience sizes and their entries and exits; then the upsell histogram."""
+    metrics = _open(browser, f"{server}/predictions")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "predictions-full.png"))
+    assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]') == []
+    assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stAlert"]') == []
+    assert _number(metrics["Segments"]) == _query(
+        publication,
+        "select count(distinct segment_number) from marts.fct_person_scores"
+        " where model_sample = 'scoring'",
+    )
+    assert _number(metrics["Current audience members"]) == _query(
+        publication, "select count(*) from marts.fct_audience_memberships where exited_at is null"
+    )
+    snapshot = _query(
+        publication, "select cast(strftime(max(snapshot_date), '%Y%m%d') as int)"
+        " from marts.fct_person_scores",
+    )
+    assert metrics["Scoring snapshot"].replace("-", "") == str(int(snapshot))
+    assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')) == 3
+    classifiers = _query(
+        publication, "select count(distinct model_name) from reports.rpt_model_calibration"
+    )
+    # calibration per classifier, segment sizes, score histogram, audience sizes, changes
+    charts = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')
+    assert len(charts) == classifiers + 4
+    # the other score: the page reruns without an exception
+    upsell = [
+        label for label in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stRadio"] label')
+        if label.text.startswith("Upsell")
+    ]
+    assert len(upsell) == 1
+    upsell[0].click()
+    time.sleep(1)
+    deadline = time.monotonic() + 30
+    while browser.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'):
+        assert time.monotonic() < deadline, "the page did not rerun"
+        time.sleep(0.5)
+    assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]') == []
+    assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stAlert"]') == []
+    chosen = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stRadio"] input')
+    assert [element.is_selected() for element in chosen] == [False, True]
+    charts = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')
+    assert len(charts) == classifiers + 4
+    browser.save_screenshot(str(SCREENSHOTS / "predictions-upsell.png"))
 
 
 def test_filters_select_the_same_sessions_as_the_marts(

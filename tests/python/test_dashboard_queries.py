@@ -1,6 +1,7 @@
 """The dashboard's queries (bawh.dashboard.queries) on tiny hand-made tables, with the expected
-numbers worked out by hand in the comments; the Experiments page's queries also on a publication
-of the shared demo build, against numbers computed here from its marts and its reports."""
+numbers worked out by hand in the comments; the Experiments and Predictions pages' queries also
+on a publication of the shared demo build, against numbers computed here from its marts and its
+reports."""
 
 from __future__ import annotations
 
@@ -730,3 +731,353 @@ def test_experiment_queries_on_hand_made_reports(tmp_path: Path) -> None:
             queries.experiment_split(connection, "later")
         with pytest.raises(queries.MissingTable, match=r"reports\.rpt_experiment_results"):
             queries.experiment_results(connection, "later")
+
+
+# --- Predictions, on a publication of the demo build ------------------------------------------
+
+
+def _ntile(n_rows: int, n_tiles: int = 10) -> list[int]:
+    """The tile of each of n_rows sorted rows, as SQL's ntile: the first n_rows % n_tiles tiles
+    hold one row more than the others."""
+    size, larger = divmod(n_rows, n_tiles)
+    tiles: list[int] = []
+    for tile in range(1, n_tiles + 1):
+        tiles += [tile] * (size + (1 if tile <= larger else 0))
+    return tiles
+
+
+def _auc(scored: list[tuple[float, bool]]) -> float:
+    """The chance a random positive scores above a random negative, ties one half."""
+    positives = [score for score, label in scored if label]
+    negatives = [score for score, label in scored if not label]
+    wins = sum(
+        1.0 if positive > negative else 0.5 if positive == negative else 0.0
+        for positive in positives for negative in negatives
+    )
+    return wins / (len(positives) * len(negatives))
+
+
+# model -> (its probability column, its label column) in the marts
+CLASSIFIERS = {"churn": ("churn_probability", "is_churned"), "upsell": ("upsell_probability",
+                                                                        "is_upsold")}
+
+
+def _evaluation_rows(
+    connection: duckdb.DuckDBPyConnection, model_name: str
+) -> list[tuple[str, float, bool, int]]:
+    """The held-out rows of a classifier, from the marts: (person_feature_id, probability,
+    label, days since last active), by probability then id (the order of the deciles)."""
+    probability, label = CLASSIFIERS[model_name]
+    return [tuple(row) for row in _rows(connection, f"""
+        select features.person_feature_id, scores.{probability}, features.{label},
+            features.days_since_last_active
+        from marts.fct_person_features as features
+        inner join marts.fct_person_scores as scores
+            on features.person_feature_id = scores.person_feature_id
+        where features.model_sample = 'evaluation' and scores.{probability} is not null
+        order by scores.{probability}, features.person_feature_id
+    """)]
+
+
+def test_model_quality_recomputed_from_the_held_out_rows(
+    demo_catalog: duckdb.DuckDBPyConnection,
+) -> None:
+    quality = queries.model_quality(demo_catalog)
+    assert quality["model_name"].tolist() == ["churn", "upsell"]
+    ((n_evaluation, evaluation_date),) = _rows(demo_catalog, """
+        select count(*), max(snapshot_date) from marts.fct_person_features
+        where model_sample = 'evaluation'
+    """)
+    assert n_evaluation > 0
+    for row in quality.to_dict("records"):
+        name = row["model_name"]
+        rows = _evaluation_rows(demo_catalog, name)
+        assert row["n_rows"] == len(rows) == n_evaluation, name
+        assert row["snapshot_date"].date() == evaluation_date, name
+        labels = [1.0 if label else 0.0 for _, _, label, _ in rows]
+        probabilities = [probability for _, probability, _, _ in rows]
+        # the training share of the label, as the base rate the model is compared with
+        _, label_column = CLASSIFIERS[name]
+        ((training_share,),) = _rows(demo_catalog, f"""
+            select avg(case when {label_column} then 1.0 else 0.0 end)
+            from marts.fct_person_features where model_sample = 'training'
+        """)
+        positive_share = sum(labels) / len(labels)
+        tiles = _ntile(len(rows))
+        top = [label for label, tile in zip(labels, tiles, strict=True) if tile == 10]
+        deciles = [
+            [(probability, label) for probability, label, tile
+             in zip(probabilities, labels, tiles, strict=True) if tile == decile]
+            for decile in range(1, 11)
+        ]
+        calibration_error = sum(
+            abs(sum(p for p, _ in decile) - sum(y for _, y in decile)) for decile in deciles
+        ) / len(rows)
+        baseline = [
+            (days if name == "churn" else -days, label) for _, _, label, days in rows
+        ]
+        expected = {
+            "auc": _auc([(p, bool(y)) for p, y in zip(probabilities, labels, strict=True)]),
+            "baseline_auc": _auc([(score, bool(label)) for score, label in baseline]),
+            "brier_score": sum((p - y) ** 2 for p, y in zip(probabilities, labels, strict=True))
+            / len(rows),
+            "base_rate_brier_score": sum((training_share - y) ** 2 for y in labels) / len(rows),
+            "expected_calibration_error": calibration_error,
+            "top_decile_lift": (sum(top) / len(top)) / positive_share,
+            "positive_share": positive_share,
+        }
+        assert list(expected) == list(queries.CLASSIFIER_METRICS)
+        for metric, value in expected.items():
+            assert row[metric] == pytest.approx(value, rel=1e-9), (name, metric)
+        # the demo's models do better than their baselines
+        assert row["auc"] > row["baseline_auc"] and row["brier_score"] < row["base_rate_brier_score"]
+
+
+def test_model_calibration_is_the_deciles_of_the_held_out_rows(
+    demo_catalog: duckdb.DuckDBPyConnection,
+) -> None:
+    calibration = queries.model_calibration(demo_catalog)
+    ((n_evaluation,),) = _rows(demo_catalog, """
+        select count(*) from marts.fct_person_features where model_sample = 'evaluation'
+    """)
+    assert sorted(set(calibration["model_name"])) == ["churn", "upsell"]
+    for name, deciles in calibration.groupby("model_name"):
+        # every held-out row in one decile
+        assert deciles["n_rows"].sum() == n_evaluation, name
+        assert deciles["probability_decile"].tolist() == list(range(1, 11)), name
+        rows = _evaluation_rows(demo_catalog, str(name))
+        tiles = _ntile(len(rows))
+        positive_share = sum(1 for *_, label, _ in rows if label) / len(rows)
+        for decile in deciles.to_dict("records"):
+            members = [
+                (probability, label) for (_, probability, label, _), tile
+                in zip(rows, tiles, strict=True) if tile == decile["probability_decile"]
+            ]
+            mean = sum(p for p, _ in members) / len(members)
+            observed = sum(1 for _, y in members if y) / len(members)
+            label = (name, decile["probability_decile"])
+            assert decile["n_rows"] == len(members), label
+            assert (decile["min_probability"], decile["max_probability"]) == (
+                min(p for p, _ in members), max(p for p, _ in members)
+            ), label
+            assert decile["mean_probability"] == pytest.approx(mean, rel=1e-9), label
+            assert decile["observed_share"] == pytest.approx(observed, rel=1e-9, abs=1e-15), label
+            assert decile["calibration_error"] == pytest.approx(
+                mean - observed, rel=1e-9, abs=1e-12
+            ), label
+            assert decile["lift"] == pytest.approx(
+                observed / positive_share, rel=1e-9, abs=1e-15
+            ), label
+        # deciles by predicted probability: they do not overlap
+        assert (deciles["max_probability"].iloc[:-1].to_numpy()
+                <= deciles["min_probability"].iloc[1:].to_numpy()).all(), name
+
+
+def test_segments_are_the_scored_persons_and_their_features(
+    demo_catalog: duckdb.DuckDBPyConnection,
+) -> None:
+    sizes = queries.segment_sizes(demo_catalog)
+    members = dict(_rows(demo_catalog, """
+        select segment_number, count(*) from marts.fct_person_scores
+        where model_sample = 'scoring' group by segment_number
+    """))
+    total = sum(members.values())
+    assert sizes["segment_number"].tolist() == sorted(members)
+    assert sizes["n_persons"].tolist() == [members[number] for number in sorted(members)]
+    assert sizes["person_share"].tolist() == pytest.approx(
+        [members[number] / total for number in sorted(members)], rel=1e-12
+    )
+    # the segments model's figures are its fit's parameters
+    model = queries.segment_model(demo_catalog)
+    assert len(model) == 1
+    parameters = dict(_rows(demo_catalog, """
+        select parameter_name, parameter_value from marts.dim_predictive_model_parameters
+        where model_name = 'segments' and parameter_name in ('silhouette', 'cluster_count',
+            'training_rows')
+    """))
+    fit = model.iloc[0]
+    assert fit["silhouette"] == pytest.approx(parameters["silhouette"], rel=1e-12)
+    assert (fit["cluster_count"], fit["training_rows"]) == (
+        parameters["cluster_count"], parameters["training_rows"]
+    )
+    assert fit["cluster_count"] == len(members)
+    # each feature's centroid back in its units, and the members' average of the feature
+    profiles = queries.segment_profiles(demo_catalog)
+    features = sorted(set(profiles["feature_name"]))
+    assert len(profiles) == len(features) * len(members)
+    centroids = {
+        (feature, number): value for feature, number, value in _rows(demo_catalog, """
+            select centroids.feature_name, centroids.cluster_number,
+                exp(means.parameter_value + centroids.parameter_value * scales.parameter_value) - 1
+            from marts.dim_predictive_model_parameters as centroids
+            inner join marts.dim_predictive_model_parameters as means
+                on means.model_name = 'segments' and means.parameter_name = 'feature_mean'
+                and means.feature_name = centroids.feature_name
+            inner join marts.dim_predictive_model_parameters as scales
+                on scales.model_name = 'segments' and scales.parameter_name = 'feature_scale'
+                and scales.feature_name = centroids.feature_name
+            where centroids.model_name = 'segments' and centroids.parameter_name = 'centroid'
+        """)
+    }
+    for row in profiles.to_dict("records"):
+        key = (row["feature_name"], row["segment_number"])
+        ((average,),) = _rows(demo_catalog, f"""
+            select avg(features.{row["feature_name"]})
+            from marts.fct_person_features as features
+            inner join marts.fct_person_scores as scores
+                on features.person_feature_id = scores.person_feature_id
+            where scores.model_sample = 'scoring' and scores.segment_number = ?
+        """, row["segment_number"])
+        assert row["member_average"] == pytest.approx(float(average), rel=1e-9), key
+        assert row["centroid_value"] == pytest.approx(centroids[key], rel=1e-9), key
+
+
+def test_current_scores_and_their_histogram_are_the_scoring_snapshot(
+    demo_catalog: duckdb.DuckDBPyConnection,
+) -> None:
+    ((latest, n_persons),) = _rows(demo_catalog, """
+        select max(snapshot_date), count(*) filter (
+            where snapshot_date = (select max(snapshot_date) from marts.fct_person_features))
+        from marts.fct_person_features
+    """)
+    current = _row(queries.current_scores(demo_catalog))
+    assert current["snapshot_date"].date() == latest  # type: ignore[attr-defined]
+    assert current["n_persons"] == n_persons > 0
+    for model_name, (column, _) in CLASSIFIERS.items():
+        scores = [value for (value,) in _rows(demo_catalog, f"""
+            select {column} from marts.fct_person_scores
+            where snapshot_date = ? and {column} is not null
+        """, latest)]
+        assert current[f"n_{model_name}_scored"] == len(scores)
+        for bins in (20, 10, 1):
+            histogram = queries.score_distribution(demo_catalog, model_name, bins)
+            assert len(histogram) == bins
+            assert histogram["n_persons"].sum() == len(scores), (model_name, bins)
+            counts = [0] * bins
+            for score in scores:
+                counts[min(int(score * bins), bins - 1)] += 1
+            assert histogram["n_persons"].tolist() == counts, (model_name, bins)
+            assert histogram["bin_start"].tolist() == pytest.approx(
+                [index / bins for index in range(bins)]
+            )
+            assert histogram["bin_end"].tolist() == pytest.approx(
+                [(index + 1) / bins for index in range(bins)]
+            )
+
+
+def test_audiences_count_current_members_entries_and_exits(
+    demo_catalog: duckdb.DuckDBPyConnection,
+) -> None:
+    listed = queries.audiences(demo_catalog)
+    declared = [name for (name,) in _rows(demo_catalog, "select audience_name from marts.dim_audiences")]
+    assert sorted(listed["audience_name"]) == sorted(declared)
+    open_memberships = dict(_rows(demo_catalog, """
+        select audience_name, count(*) from marts.fct_audience_memberships
+        where exited_at is null group by audience_name
+    """))
+    # independently: entries minus exits in the change log
+    changes = dict(((name, change), n) for name, change, n in _rows(demo_catalog, """
+        select audience_name, change_type, count(*) from marts.fct_audience_changes group by all
+    """))
+    for row in listed.to_dict("records"):
+        name = row["audience_name"]
+        entered, exited = changes.get((name, "entered"), 0), changes.get((name, "exited"), 0)
+        assert row["n_current_members"] == open_memberships.get(name, 0) == entered - exited, name
+        assert row["n_memberships"] == entered, name
+    assert sum(open_memberships.values()) > 0
+    # most current members first
+    assert listed["n_current_members"].tolist() == sorted(
+        listed["n_current_members"], reverse=True
+    )
+    # entries and exits per day: from the memberships' entry and exit times
+    daily = queries.audience_changes_daily(demo_catalog)
+    expected: dict[tuple[str, str], list[int]] = {}
+    for name, entered_at, exited_at in _rows(demo_catalog, """
+        select audience_name, entered_at, exited_at from marts.fct_audience_memberships
+    """):
+        expected.setdefault((str(entered_at.date()), name), [0, 0])[0] += 1
+        if exited_at is not None:
+            expected.setdefault((str(exited_at.date()), name), [0, 0])[1] += 1
+    assert {
+        (str(row["change_date"].date()), row["audience_name"]): [row["n_entered"], row["n_exited"]]
+        for row in daily.to_dict("records")
+    } == expected
+    assert list(daily["change_date"]) == sorted(daily["change_date"])
+
+
+def test_prediction_queries_on_hand_made_tables(tmp_path: Path) -> None:
+    """An audience nobody entered yet: listed with 0 members. Scores at 0 and 1 fall in the
+    first and last bins, null scores and earlier snapshots in none. A publication from
+    before the prediction tables: MissingTable."""
+    path = tmp_path / "catalog.duckdb"
+    with duckdb.connect(str(path)) as setup:
+        setup.execute("create schema marts")
+        setup.execute("""
+            create table marts.dim_audiences as select * from (values
+                ('later', 'Nobody yet.', 'event_count', '1 or more of x', 1, 7, 0),
+                ('now', 'Somebody.', 'event_count', '1 or more of y', 1, 7, 0)
+            ) as t(audience_name, description, trigger_kind, trigger_condition, min_count,
+                   window_days, cooldown_days)
+        """)
+        # p1 entered, left and came back; p2 entered once
+        setup.execute("""
+            create table marts.fct_audience_memberships as select * from (values
+                ('now', 'p1', timestamp '2026-10-01 10:00', timestamp '2026-10-03 09:00', false),
+                ('now', 'p1', timestamp '2026-10-05 10:00', null, true),
+                ('now', 'p2', timestamp '2026-10-03 23:00', null, true)
+            ) as t(audience_name, person_id, entered_at, exited_at, is_current)
+        """)
+        setup.execute("""
+            create table marts.fct_person_scores as select * from (values
+                ('p1', date '2026-10-04', 'training', 0.95, 0.10),
+                ('p1', date '2026-10-11', 'scoring', 0.0, 0.5),
+                ('p2', date '2026-10-11', 'scoring', 1.0, 0.25),
+                ('p3', date '2026-10-11', 'scoring', 0.5, null),
+                ('p4', date '2026-10-11', 'scoring', null, null)
+            ) as t(person_id, snapshot_date, model_sample, churn_probability,
+                   upsell_probability)
+        """)
+        setup.execute("""
+            alter table marts.fct_person_scores add column churn_model_version varchar
+        """)
+        setup.execute("""
+            alter table marts.fct_person_scores add column upsell_model_version varchar
+        """)
+    with duckdb.connect(str(path), read_only=True) as connection:
+        listed = queries.audiences(connection)
+        assert listed[["audience_name", "n_current_members", "n_memberships", "n_persons"]] \
+            .values.tolist() == [["now", 2, 3, 2], ["later", 0, 0, 0]]
+        assert _row(queries.current_scores(connection))["n_persons"] == 4
+        # 0.0 in [0, 0.25), 0.5 in [0.5, 0.75), 1.0 in the last bin; the null and the training
+        # row's 0.95 in none
+        assert queries.score_distribution(connection, "churn", 4)["n_persons"].tolist() == [
+            1, 0, 1, 1,
+        ]
+        assert queries.score_distribution(connection, "upsell", 4)["n_persons"].tolist() == [
+            0, 1, 1, 0,
+        ]
+        with pytest.raises(KeyError):
+            queries.score_distribution(connection, "segments")
+        with pytest.raises(ValueError, match="bins"):
+            queries.score_distribution(connection, "churn", 0)
+        with pytest.raises(queries.MissingTable, match=r"marts\.fct_audience_changes"):
+            queries.audience_changes_daily(connection)
+    older = tmp_path / "older.duckdb"
+    duckdb.connect(str(older)).close()
+    with duckdb.connect(str(older), read_only=True) as connection:
+        assert not any(
+            queries.table_exists(connection, relation) for relation in queries.PREDICTION_TABLES
+        )
+        for query, relation in (
+            (queries.model_quality, "reports.rpt_model_evaluation"),
+            (queries.segment_model, "reports.rpt_model_evaluation"),
+            (queries.model_calibration, "reports.rpt_model_calibration"),
+            (queries.segment_sizes, "reports.rpt_segment_profiles"),
+            (queries.segment_profiles, "reports.rpt_segment_profiles"),
+            (queries.current_scores, "marts.fct_person_scores"),
+            (queries.score_distribution, "marts.fct_person_scores"),
+            (queries.audiences, "marts.dim_audiences"),
+            (queries.audience_changes_daily, "marts.fct_audience_changes"),
+        ):
+            with pytest.raises(queries.MissingTable, match=relation.replace(".", r"\.")):
+                query(connection)

@@ -6,8 +6,9 @@ number computed from the marts: in SQL for the session, funnel and adoption metr
 Python from marts.fct_person_days for active persons and retention. The experiment metrics
 are queried on the demo warehouse (the generated events have no experiment exposures; the
 demo's have the three experiments of var experiments) and compared with the readout
-(reports.rpt_experiment_results) and the exposures mart. Counts and revenue must be equal,
-rates within 1e-9.
+(reports.rpt_experiment_results) and the exposures mart; so are the prediction metrics, against
+marts.fct_person_scores and the audience marts. Counts and revenue must be equal, rates and
+means within 1e-9.
 """
 
 from __future__ import annotations
@@ -451,3 +452,129 @@ def test_experiment_exposures_by_variant_and_device_equal_the_mart(demo_layer: S
         },
         {(key, segment): value for key, segment, value in expected},
     )
+
+
+# --- Predictions: the demo warehouse (the scores and audiences of its predictive models) -----
+
+def test_person_scores_by_snapshot_and_sample_equal_the_mart(demo_layer: SemanticLayer) -> None:
+    metrics = ["scored_persons", "mean_churn_probability", "mean_upsell_probability",
+               "high_churn_risk_persons", "high_churn_risk_share"]
+    rows = demo_layer.query(metrics, ["metric_time__day", "person_score__model_sample"])
+    expected = demo_layer.run.query(
+        """
+        select
+            cast(snapshot_date as varchar),
+            coalesce(model_sample, ''),
+            count(distinct person_id),
+            avg(churn_probability),
+            avg(upsell_probability),
+            count(distinct case when churn_probability >= 0.8 then person_id end)
+        from marts.fct_person_scores
+        group by 1, 2
+        """
+    )
+    assert {sample for _, sample, *_ in expected} >= {"training", "evaluation", "scoring"}
+    actual = {
+        (row["metric_time__day"][:10], row["person_score__model_sample"]): row for row in rows
+    }
+    assert actual.keys() == {(day, sample) for day, sample, *_ in expected}
+    for day, sample, persons, churn, upsell, at_risk in expected:
+        row = actual[(day, sample)]
+        assert (int(row["scored_persons"]), int(row["high_churn_risk_persons"])) == (
+            persons, at_risk
+        ), (day, sample)
+        assert_rates_equal(
+            {name: rate(row[name]) for name in metrics[1:3] + metrics[4:]},
+            {
+                "mean_churn_probability": churn,
+                "mean_upsell_probability": upsell,
+                "high_churn_risk_share": at_risk / persons,
+            },
+        )
+    # the current scores (the scoring snapshot) by learned segment, through the where filter
+    rows = demo_layer.query(
+        ["scored_persons", "high_churn_risk_persons", "mean_churn_probability"],
+        ["person_score__segment_number"],
+        "--where", "{{ Dimension('person_score__model_sample') }} = 'scoring'",
+    )
+    expected = demo_layer.run.query(
+        """
+        select
+            cast(segment_number as varchar),
+            count(*),
+            count(case when churn_probability >= 0.8 then 1 end),
+            avg(churn_probability)
+        from marts.fct_person_scores
+        where model_sample = 'scoring'
+        group by 1
+        """
+    )
+    actual = {row["person_score__segment_number"]: row for row in rows}
+    assert actual.keys() == {segment for segment, *_ in expected}
+    assert sum(at_risk for _, _, at_risk, _ in expected) > 0, "the demo has persons at risk"
+    for segment, persons, at_risk, churn in expected:
+        row = actual[segment]
+        assert (int(row["scored_persons"]), int(row["high_churn_risk_persons"])) == (
+            persons, at_risk
+        ), segment
+        assert_rates_equal({segment: rate(row["mean_churn_probability"])}, {segment: churn})
+
+
+def test_audience_entries_and_current_members_equal_the_marts(demo_layer: SemanticLayer) -> None:
+    rows = demo_layer.query(
+        ["audience_entries", "current_audience_members"], ["audience_membership__audience_name"]
+    )
+    expected = demo_layer.run.query(
+        """
+        select audience_name, count(*), count(case when exited_at is null then 1 end)
+        from marts.fct_audience_memberships
+        group by audience_name
+        """
+    )
+    assert len(expected) >= 3 and sum(current for *_, current in expected) > 0
+    assert {
+        row["audience_membership__audience_name"]: (
+            int(row["audience_entries"]), int(row["current_audience_members"])
+        )
+        for row in rows
+    } == {name: (entries, current) for name, entries, current in expected}
+    # entries per day are the change log's entered rows (what `bawh activate` sends)
+    rows = demo_layer.query(
+        ["audience_entries"], ["metric_time__day", "audience_membership__audience_name"]
+    )
+    expected = demo_layer.run.query(
+        """
+        select cast(cast(changed_at as date) as varchar), audience_name, count(*)
+        from marts.fct_audience_changes
+        where change_type = 'entered'
+        group by 1, 2
+        """
+    )
+    assert {
+        (row["metric_time__day"][:10], row["audience_membership__audience_name"]):
+            int(row["audience_entries"])
+        for row in rows
+    } == {(day, name): n for day, name, n in expected}
+    # the person joins: current members by the person's segment
+    rows = demo_layer.query(
+        ["current_audience_members"],
+        ["audience_membership__audience_name", "person__segment"],
+    )
+    current = dict(
+        ((name, segment), n) for name, segment, n in demo_layer.run.query(
+            """
+            select memberships.audience_name, segments.primary_segment,
+                count(case when memberships.exited_at is null then 1 end)
+            from marts.fct_audience_memberships as memberships
+            inner join marts.dim_person_segments as segments
+                on memberships.person_id = segments.person_id
+            group by 1, 2
+            """
+        )
+    )
+    assert len({segment for _, segment in current}) >= 2
+    assert {
+        (row["audience_membership__audience_name"], row["person__segment"]):
+            int(row["current_audience_members"])
+        for row in rows
+    } == current

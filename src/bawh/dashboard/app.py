@@ -796,6 +796,265 @@ def experiments(connection: duckdb.DuckDBPyConnection, filters: queries.Filters)
     )
 
 
+# The classifiers' labels: what a positive is.
+CLASSIFIER_LABELS = {"churn": "Churn", "upsell": "Upsell"}
+
+
+def _calibration_chart(deciles: Any, title: str) -> alt.LayerChart:
+    """A classifier's reliability diagram: each decile's mean prediction (x) against its
+    observed share (y), a point per decile sized by its rows, and the diagonal a calibrated
+    model lies on (dashed)."""
+    diagonal = alt.Chart(pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]})).mark_line(
+        color="#525252", strokeDash=[4, 3]
+    ).encode(x="x:Q", y="y:Q")
+    base = alt.Chart(deciles).encode(
+        x=alt.X("mean_probability:Q", title="Mean predicted probability",
+                scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        y=alt.Y("observed_share:Q", title="Observed share",
+                scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+    )
+    line = base.mark_line(color="#1f77b4")
+    points = base.mark_point(filled=True, color="#1f77b4").encode(
+        size=alt.Size("n_rows:Q", title="Held-out rows", legend=None),
+        tooltip=["probability_decile:O", "n_rows:Q",
+                 alt.Tooltip("mean_probability:Q", format=".1%"),
+                 alt.Tooltip("observed_share:Q", format=".1%"),
+                 alt.Tooltip("lift:Q", format=".2f")],
+    )
+    return alt.LayerChart(layer=[diagonal, line, points], title=title, height=320)
+
+
+def _audience_changes_chart(changes: Any) -> alt.Chart:
+    """Entries (above the axis) and exits (below) per UTC day, stacked by audience."""
+    long = pd.concat([
+        changes.assign(change="entered", n_persons=changes["n_entered"]),
+        changes.assign(change="exited", n_persons=-changes["n_exited"]),
+    ])
+    long = long[long["n_persons"] != 0]
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X("change_date:T", title="Day (UTC)"),
+        y=alt.Y("sum(n_persons):Q", title="Persons entered (+) / exited (-)"),
+        color=alt.Color("audience_name:N", title="Audience"),
+        tooltip=["change_date:T", "audience_name:N", "change:N",
+                 alt.Tooltip("n_entered:Q", title="entered"),
+                 alt.Tooltip("n_exited:Q", title="exited")],
+    )
+
+
+def predictions(connection: duckdb.DuckDBPyConnection, filters: queries.Filters) -> None:
+    """The predictive models and what they feed (models/*/predictions): each classifier's
+    quality on held-out rows and its calibration by decile, the learned segments and their
+    profiles, the distribution of the current scores, and the audiences with their entries
+    and exits."""
+    st.title("Predictions")
+    missing = [
+        relation for relation in queries.PREDICTION_TABLES
+        if not queries.table_exists(connection, relation)
+    ]
+    if missing:
+        st.info(f"No predictions in this publication yet ({', '.join(missing)} not built).")
+        return
+    current = queries.current_scores(connection).iloc[0]
+    segment_model = queries.segment_model(connection)
+    listed = queries.audiences(connection)
+    columns = st.columns(4)
+    columns[0].metric("Persons scored", _integer(current["n_persons"]))
+    snapshot = current["snapshot_date"]
+    columns[1].metric(
+        "Scoring snapshot", "n/a" if pd.isna(snapshot) else f"{snapshot:%Y-%m-%d}"
+    )
+    columns[2].metric(
+        "Segments", "n/a" if len(segment_model) == 0
+        else _integer(segment_model["cluster_count"].iloc[0])
+    )
+    columns[3].metric("Current audience members", _integer(listed["n_current_members"].sum()))
+    st.caption(
+        "The whole build: the sidebar's date, channel and device filters do not apply here."
+        " Scores are taken at weekly snapshots; the current ones are those of the latest"
+        " (model_sample scoring). The models, features and audiences are documented in"
+        " models/*/predictions."
+    )
+
+    st.subheader("Model quality (held-out rows)")
+    quality = queries.model_quality(connection)
+    if not _is_empty(quality, "evaluated classifiers", "in this publication"):
+        st.dataframe(
+            quality.assign(
+                model_name=quality["model_name"].map(lambda name: CLASSIFIER_LABELS.get(name, name)),
+                beats_baseline=(quality["auc"] > quality["baseline_auc"])
+                & (quality["brier_score"] < quality["base_rate_brier_score"]),
+                positive_share=quality["positive_share"] * 100,
+                expected_calibration_error=quality["expected_calibration_error"] * 100,
+            ),
+            height="content", hide_index=True,
+            column_order=["model_name", "auc", "baseline_auc", "brier_score",
+                          "base_rate_brier_score", "beats_baseline",
+                          "expected_calibration_error", "top_decile_lift", "positive_share",
+                          "n_rows", "snapshot_date", "model_version"],
+            column_config={
+                "model_name": st.column_config.TextColumn("Model"),
+                "auc": st.column_config.NumberColumn("AUC", format="%.3f"),
+                "baseline_auc": st.column_config.NumberColumn(
+                    "Baseline AUC (recency)", format="%.3f"
+                ),
+                "brier_score": st.column_config.NumberColumn("Brier score", format="%.3f"),
+                "base_rate_brier_score": st.column_config.NumberColumn(
+                    "Base-rate Brier score", format="%.3f"
+                ),
+                "beats_baseline": st.column_config.CheckboxColumn("Beats both baselines"),
+                "expected_calibration_error": st.column_config.NumberColumn(
+                    "Calibration error", format="%.1f pp"
+                ),
+                "top_decile_lift": st.column_config.NumberColumn(
+                    "Top-decile lift", format="%.2f"
+                ),
+                "positive_share": st.column_config.NumberColumn(
+                    "Positive share", format="%.1f%%"
+                ),
+                "n_rows": st.column_config.NumberColumn("Held-out rows"),
+                "snapshot_date": st.column_config.DateColumn("Evaluated at"),
+                "model_version": st.column_config.TextColumn("Version"),
+            },
+        )
+        st.caption(
+            "On held-out rows: a later snapshot than any the model was fit on, persons it never"
+            " saw. AUC: the chance a random positive scores above a random negative (0.5 is"
+            " chance), beside ranking by recency alone; Brier score: the mean squared error of"
+            " the probability (lower is better), beside always predicting the training share."
+            " Calibration error: the row-weighted mean gap between predicted and observed share"
+            " over deciles, in percentage points; top-decile lift: the observed share of the"
+            " highest decile over that of all held-out rows."
+        )
+    if not _is_empty(segment_model, "segments model", "in this publication"):
+        segments_fit = segment_model.iloc[0]
+        st.markdown(
+            f"**Segments** (K-means, {segments_fit['model_version']}): k ="
+            f" {_integer(segments_fit['cluster_count'])} chosen by the silhouette"
+            f" {float(segments_fit['silhouette']):.3f}, fit on"
+            f" {_integer(segments_fit['training_rows'])} rows (persons) at the"
+            f" {segments_fit['snapshot_date']:%Y-%m-%d} snapshot (a silhouette near 1: well"
+            " separated segments, near 0: overlapping)."
+        )
+
+    st.subheader("Calibration by decile")
+    calibration = queries.model_calibration(connection)
+    if not _is_empty(calibration, "calibration deciles", "in this publication"):
+        names = list(dict.fromkeys(calibration["model_name"]))
+        for column, name in zip(st.columns(len(names)), names, strict=True):
+            column.altair_chart(
+                _calibration_chart(
+                    calibration[calibration["model_name"] == name],
+                    CLASSIFIER_LABELS.get(name, name),
+                ),
+                width="stretch",
+            )
+        st.caption(
+            "Each point is a decile of the held-out rows by predicted probability (its size:"
+            " the rows): its mean prediction against the share that turned out positive. A"
+            " calibrated model lies on the dashed diagonal; above it the model under-predicts,"
+            " below it over-predicts."
+        )
+
+    st.subheader("Segments")
+    sizes = queries.segment_sizes(connection)
+    if not _is_empty(sizes, "segments", "in this publication"):
+        sizes = sizes.assign(segment=sizes["segment_number"].map(lambda number: f"Segment {number}"))
+        st.altair_chart(
+            alt.Chart(sizes).mark_bar().encode(
+                x=alt.X("n_persons:Q", title="Persons at the scoring snapshot"),
+                y=alt.Y("segment:N", sort=list(sizes["segment"]), title=None),
+                tooltip=["segment:N", "n_persons:Q",
+                         alt.Tooltip("person_share:Q", format=".1%")],
+            ),
+            width="stretch",
+        )
+        profiles = queries.segment_profiles(connection)
+        table = profiles.pivot(
+            index="feature_name", columns="segment_number",
+            values=["centroid_value", "member_average"],
+        )
+        table.columns = [
+            f"Segment {number} {'centroid' if value == 'centroid_value' else 'members'}"
+            for value, number in table.columns
+        ]
+        ordered = [
+            f"Segment {number} {kind}" for number in sizes["segment_number"]
+            for kind in ("centroid", "members")
+        ]
+        st.dataframe(
+            table.reindex(columns=[name for name in ordered if name in table.columns])
+            .reset_index().rename(columns={"feature_name": "Feature"}),
+            height="content", hide_index=True,
+        )
+        st.caption(
+            "Segment 1 is the most active. Per feature (over the longest window), each"
+            " segment's K-means centroid in the feature's own units beside the average of its"
+            " members at the scoring snapshot."
+        )
+
+    st.subheader("Current scores")
+    model_name = str(st.radio(
+        "Score", list(queries.SCORE_COLUMNS),
+        format_func=lambda name: f"{CLASSIFIER_LABELS.get(name, name)} probability",
+        horizontal=True, key="prediction_score",
+    ))
+    distribution = queries.score_distribution(connection, model_name)
+    if not _is_empty(
+        distribution[distribution["n_persons"] > 0], "scored persons", "at the scoring snapshot"
+    ):
+        st.altair_chart(
+            alt.Chart(distribution).mark_bar().encode(
+                x=alt.X("bin_start:Q", bin="binned", title=f"{CLASSIFIER_LABELS[model_name]}"
+                        " probability", axis=alt.Axis(format="%")),
+                x2="bin_end:Q",
+                y=alt.Y("n_persons:Q", title="Persons"),
+                tooltip=[alt.Tooltip("bin_start:Q", format=".0%", title="from"),
+                         alt.Tooltip("bin_end:Q", format=".0%", title="to"), "n_persons:Q"],
+            ),
+            width="stretch",
+        )
+        st.caption(
+            f"{_integer(distribution['n_persons'].sum())} persons scored at the"
+            f" {snapshot:%Y-%m-%d} snapshot, in bins of"
+            f" {float(distribution['bin_end'].iloc[0]):.0%} (marts.fct_person_scores)."
+        )
+
+    st.subheader("Audiences")
+    if not _is_empty(listed, "audiences", "in this publication (declare them in var"
+                     " audience_triggers)"):
+        st.altair_chart(
+            alt.Chart(listed).mark_bar().encode(
+                x=alt.X("n_current_members:Q", title="Current members"),
+                y=alt.Y("audience_name:N", sort="-x", title=None),
+                tooltip=["audience_name:N", "n_current_members:Q", "n_memberships:Q",
+                         "description:N"],
+            ),
+            width="stretch",
+        )
+        st.dataframe(
+            listed, height="content", hide_index=True,
+            column_config={
+                "audience_name": st.column_config.TextColumn("Audience"),
+                "description": st.column_config.TextColumn("Description"),
+                "trigger_kind": st.column_config.TextColumn("Trigger"),
+                "trigger_condition": st.column_config.TextColumn("Condition"),
+                "window_days": st.column_config.NumberColumn("Window (days)"),
+                "cooldown_days": st.column_config.NumberColumn("Cooldown (days)"),
+                "n_current_members": st.column_config.NumberColumn("Current members"),
+                "n_memberships": st.column_config.NumberColumn("Memberships"),
+                "n_persons": st.column_config.NumberColumn("Persons ever in"),
+            },
+        )
+        changes = queries.audience_changes_daily(connection)
+        if not _is_empty(changes, "audience entries or exits", "in this publication"):
+            st.altair_chart(_audience_changes_chart(changes), width="stretch")
+            st.caption(
+                "Current members: memberships still open at the data clock. Entries and exits"
+                " per UTC day (marts.fct_audience_changes, what `bawh activate` sends): a person"
+                " back within the audience's cooldown stays in the same membership."
+            )
+
+
 # url path -> (title, page); the browser tests open every one of them.
 PAGES: dict[str, tuple[str, Page]] = {
     "overview": ("Overview", overview),
@@ -809,6 +1068,7 @@ PAGES: dict[str, tuple[str, Page]] = {
     "segments": ("Segments", segments),
     "health": ("Data health", health),
     "experiments": ("Experiments", experiments),
+    "predictions": ("Predictions", predictions),
 }
 
 

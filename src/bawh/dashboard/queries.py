@@ -824,3 +824,227 @@ def experiment_results(connection: duckdb.DuckDBPyConnection, experiment_key: st
         [experiment_key, experiment_key],
         ("reports.rpt_experiment_results", "marts.dim_experiment_variants"),
     )
+
+
+# The predictive models, their scores and the audiences (models/*/predictions) the Predictions
+# page reads: the whole build, no filter applies (the scores are per snapshot, the audiences'
+# changes over the whole period). A publication from before them has none of them.
+PREDICTION_TABLES = (
+    "reports.rpt_model_evaluation",
+    "reports.rpt_model_calibration",
+    "reports.rpt_segment_profiles",
+    "marts.fct_person_scores",
+    "marts.dim_audiences",
+    "marts.fct_audience_memberships",
+    "marts.fct_audience_changes",
+)
+
+# The quality metrics of a classifier in reports.rpt_model_evaluation, in the page's order.
+CLASSIFIER_METRICS = (
+    "auc",
+    "baseline_auc",
+    "brier_score",
+    "base_rate_brier_score",
+    "expected_calibration_error",
+    "top_decile_lift",
+    "positive_share",
+)
+
+# The classifiers' scores in marts.fct_person_scores: model name -> its probability column.
+SCORE_COLUMNS = {"churn": "churn_probability", "upsell": "upsell_probability"}
+
+
+def model_quality(connection: duckdb.DuckDBPyConnection) -> Any:
+    """One row per classifier (a model with an auc in reports.rpt_model_evaluation), by name:
+    its version, the snapshot and number of held-out rows it was evaluated on, and each metric
+    of CLASSIFIER_METRICS as a column (AUC beside the recency baseline's, Brier score beside
+    the base rate's, expected calibration error, top-decile lift, share of positives)."""
+    metrics = ",\n            ".join(
+        f"max(case when metric_name = '{name}' then metric_value end) as {name}"
+        for name in CLASSIFIER_METRICS
+    )
+    return _frame(
+        connection,
+        f"""
+        select model_name, min(model_version) as model_version,
+            min(snapshot_date) as snapshot_date, cast(max(n_rows) as bigint) as n_rows,
+            {metrics}
+        from reports.rpt_model_evaluation
+        group by model_name
+        having count(case when metric_name = 'auc' then 1 end) > 0
+        order by model_name
+        """,
+        [],
+        ("reports.rpt_model_evaluation",),
+    )
+
+
+def segment_model(connection: duckdb.DuckDBPyConnection) -> Any:
+    """The segments model's figures from its fit (reports.rpt_model_evaluation, model
+    segments): version, the snapshot it was fit on, the silhouette that chose k, k and the
+    training rows. No row when the publication has no segments model."""
+    return _frame(
+        connection,
+        """
+        select min(model_version) as model_version, min(snapshot_date) as snapshot_date,
+            max(case when metric_name = 'silhouette' then metric_value end) as silhouette,
+            cast(max(case when metric_name = 'cluster_count' then metric_value end) as bigint)
+                as cluster_count,
+            cast(max(case when metric_name = 'training_rows' then metric_value end) as bigint)
+                as training_rows
+        from reports.rpt_model_evaluation
+        where model_name = 'segments'
+        group by model_name
+        """,
+        [],
+        ("reports.rpt_model_evaluation",),
+    )
+
+
+def model_calibration(connection: duckdb.DuckDBPyConnection) -> Any:
+    """One row per classifier and decile of its predicted probability on the held-out rows
+    (reports.rpt_model_calibration), by model then decile: rows, the mean prediction beside
+    the observed share, their gap and the decile's lift."""
+    return _frame(
+        connection,
+        """
+        select model_name, model_version, probability_decile, cast(n_rows as bigint) as n_rows,
+            min_probability, max_probability, mean_probability, observed_share,
+            calibration_error, lift
+        from reports.rpt_model_calibration
+        order by model_name, probability_decile
+        """,
+        [],
+        ("reports.rpt_model_calibration",),
+    )
+
+
+def segment_sizes(connection: duckdb.DuckDBPyConnection) -> Any:
+    """One row per learned segment (reports.rpt_segment_profiles), by number: its persons at
+    the latest snapshot and their share of the persons scored there."""
+    return _frame(
+        connection,
+        """
+        select segment_number, cast(min(n_persons) as bigint) as n_persons,
+            min(person_share) as person_share
+        from reports.rpt_segment_profiles
+        group by segment_number
+        order by segment_number
+        """,
+        [],
+        ("reports.rpt_segment_profiles",),
+    )
+
+
+def segment_profiles(connection: duckdb.DuckDBPyConnection) -> Any:
+    """One row per segment feature and segment (reports.rpt_segment_profiles), by feature
+    then segment: the centroid in the feature's own units beside the members' average at the
+    latest snapshot."""
+    return _frame(
+        connection,
+        """
+        select feature_name, segment_number, centroid_value, member_average
+        from reports.rpt_segment_profiles
+        order by feature_name, segment_number
+        """,
+        [],
+        ("reports.rpt_segment_profiles",),
+    )
+
+
+def current_scores(connection: duckdb.DuckDBPyConnection) -> Any:
+    """One row: the scoring snapshot (model_sample scoring in marts.fct_person_scores, the
+    latest: the current scores), the persons scored there, those with a churn and with an
+    upsell probability, and the models' versions. Null snapshot and 0 persons when no row is
+    scored."""
+    return _frame(
+        connection,
+        """
+        select max(snapshot_date) as snapshot_date, count(*) as n_persons,
+            count(churn_probability) as n_churn_scored,
+            count(upsell_probability) as n_upsell_scored,
+            max(churn_model_version) as churn_model_version,
+            max(upsell_model_version) as upsell_model_version
+        from marts.fct_person_scores
+        where model_sample = 'scoring'
+        """,
+        [],
+        ("marts.fct_person_scores",),
+    )
+
+
+def score_distribution(
+    connection: duckdb.DuckDBPyConnection, model_name: str = "churn", bins: int = 20
+) -> Any:
+    """The histogram of a classifier's probability (SCORE_COLUMNS) at the scoring snapshot of
+    marts.fct_person_scores: one row per bin of width 1 / bins, [bin_start, bin_end) (the last
+    bin holds 1), every bin including the empty ones (0 persons)."""
+    column = SCORE_COLUMNS[model_name]
+    if bins < 1:
+        raise ValueError(f"bins must be at least 1, not {bins}")
+    return _frame(
+        connection,
+        f"""
+        with scored as (
+            select least(cast(floor({column} * ?) as bigint), ? - 1) as bin
+            from marts.fct_person_scores
+            where model_sample = 'scoring' and {column} is not null
+        ),
+        bins as (select range as bin from range(cast(? as bigint)))
+        select bins.bin / cast(? as double) as bin_start,
+            (bins.bin + 1) / cast(? as double) as bin_end,
+            count(scored.bin) as n_persons
+        from bins
+        left join scored on bins.bin = scored.bin
+        group by bins.bin
+        order by bins.bin
+        """,
+        [bins, bins, bins, bins, bins],
+        ("marts.fct_person_scores",),
+    )
+
+
+def audiences(connection: duckdb.DuckDBPyConnection) -> Any:
+    """One row per declared audience (marts.dim_audiences), most current members first: its
+    description and trigger, its current members (memberships of
+    marts.fct_audience_memberships still open), its memberships and the distinct persons who
+    ever entered it (0 where none)."""
+    return _frame(
+        connection,
+        """
+        with memberships as (
+            select audience_name, count(case when is_current then 1 end) as n_current_members,
+                count(*) as n_memberships, count(distinct person_id) as n_persons
+            from marts.fct_audience_memberships
+            group by audience_name
+        )
+        select audiences.audience_name, audiences.description, audiences.trigger_kind,
+            audiences.trigger_condition, audiences.window_days, audiences.cooldown_days,
+            cast(coalesce(memberships.n_current_members, 0) as bigint) as n_current_members,
+            cast(coalesce(memberships.n_memberships, 0) as bigint) as n_memberships,
+            cast(coalesce(memberships.n_persons, 0) as bigint) as n_persons
+        from marts.dim_audiences as audiences
+        left join memberships on audiences.audience_name = memberships.audience_name
+        order by n_current_members desc, audiences.audience_name
+        """,
+        [],
+        ("marts.dim_audiences", "marts.fct_audience_memberships"),
+    )
+
+
+def audience_changes_daily(connection: duckdb.DuckDBPyConnection) -> Any:
+    """One row per UTC day and audience with a change (marts.fct_audience_changes), by day
+    then audience: the persons who entered and who left the audience that day."""
+    return _frame(
+        connection,
+        """
+        select cast(changed_at as date) as change_date, audience_name,
+            count(case when change_type = 'entered' then 1 end) as n_entered,
+            count(case when change_type = 'exited' then 1 end) as n_exited
+        from marts.fct_audience_changes
+        group by cast(changed_at as date), audience_name
+        order by change_date, audience_name
+        """,
+        [],
+        ("marts.fct_audience_changes",),
+    )
