@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import operator
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
@@ -303,6 +304,28 @@ def _memberships(spans: list[Interval], as_of: datetime.datetime, cooldown_days:
     return [(start, end) for start, end in joined]
 
 
+COMPARISONS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq}
+
+
+def _meets(condition: str, row: dict[str, float]) -> bool:
+    """A snapshot condition of the defaults' form, '<column> <op> <number>' joined by 'and',
+    evaluated in Python."""
+    clauses = [clause.split() for clause in condition.split(" and ")]
+    return all(COMPARISONS[op](row[column], float(number)) for column, op, number in clauses)
+
+
+def _snapshot_rows(built: PredictionBuild) -> list[tuple[str, datetime.date, dict[str, float]]]:
+    """Every person snapshot's features and scores, by column name."""
+    with duckdb.connect(str(built.run.warehouse), read_only=True) as connection:
+        result = connection.execute(
+            "select * from marts.fct_person_features as features inner join marts.fct_person_scores as scores"
+            " using (person_feature_id, person_id, snapshot_date, model_sample)"
+        )
+        names = [column[0] for column in result.description]
+        rows = [dict(zip(names, values, strict=True)) for values in result.fetchall()]
+    return [(row["person_id"], row["snapshot_date"], row) for row in rows]
+
+
 def test_audience_members_equal_a_brute_force_recomputation(built: PredictionBuild) -> None:
     audiences = project_vars()["audience_triggers"]
     names = sorted({
@@ -321,12 +344,9 @@ def test_audience_members_equal_a_brute_force_recomputation(built: PredictionBui
     for audience in audiences:
         snapshots: dict[str, list[datetime.datetime]] = defaultdict(list)
         if audience["kind"] == "snapshot":
-            column, threshold = audience["condition"].split(" >= ")  # the default: a score at least x
-            for person, snapshot in built.rows(
-                "select person_id, snapshot_date from marts.fct_person_scores"
-                f" where {column} >= {float(threshold)}"
-            ):
-                snapshots[person].append(datetime.datetime.combine(snapshot, datetime.time()))
+            for person, snapshot, row in _snapshot_rows(built):
+                if _meets(audience["condition"], row):
+                    snapshots[person].append(datetime.datetime.combine(snapshot, datetime.time()))
         for person in set(times) | set(snapshots):
             spans = _occurrence_spans(audience, times[person], snapshots[person])
             for entered, ends in _memberships(spans, as_of, audience.get("cooldown_days", 0)):

@@ -82,12 +82,13 @@ def test_make_run_prints_the_summary_of_the_demo_seed(quick_start: tuple[Path, s
         assert connection.execute(
             "select n_raw_rows, n_unaccounted_rows from reports.rpt_event_reconciliation"
         ).fetchall() == [(raw_rows, 0)]
-    # the README's experiment readout is what make run prints
+    # the README's experiment readout and model quality are what make run prints
     readme = (clone / "README.md").read_text()
-    shown = readme[readme.index("  experiments        "):].split("```")[0].strip("\n").splitlines()
-    assert len(shown) == 3
-    for line in shown:
-        assert line in output, (line, output[-3000:])
+    for block, n_lines in (("  experiments        ", 3), ("  predictions        ", 4)):
+        shown = readme[readme.index(block):].split("```")[0].strip("\n").splitlines()
+        assert len(shown) == n_lines
+        for line in shown:
+            assert line in output, (line, output[-3000:])
 
 
 def test_make_run_publishes_for_readers(quick_start: tuple[Path, str]) -> None:
