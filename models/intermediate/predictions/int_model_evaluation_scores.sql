@@ -67,10 +67,10 @@ final as (
         probability,
         is_positive,
         baseline_score,
-        ntile(10) over (
+        cast(ntile(10) over (
             partition by model_name
             order by probability, person_feature_id
-        ) as probability_decile
+        ) as {{ dbt.type_int() }}) as probability_decile
     from model_rows
 )
 
