@@ -318,8 +318,9 @@ def _snapshot_rows(built: PredictionBuild) -> list[tuple[str, datetime.date, dic
     """Every person snapshot's features and scores, by column name."""
     with duckdb.connect(str(built.run.warehouse), read_only=True) as connection:
         result = connection.execute(
-            "select * from marts.fct_person_features as features inner join marts.fct_person_scores as scores"
-            " using (person_feature_id, person_id, snapshot_date, model_sample)"
+            "select features.*, scores.churn_probability, scores.upsell_probability, scores.segment_number"
+            " from marts.fct_person_features as features inner join marts.fct_person_scores as scores"
+            " on features.person_feature_id = scores.person_feature_id"
         )
         names = [column[0] for column in result.description]
         rows = [dict(zip(names, values, strict=True)) for values in result.fetchall()]
