@@ -68,7 +68,6 @@ feature_values as (
 
 final as (
     select
-        {{ surrogate_key(['person_feature_id', 'feature_name']) }} as person_feature_value_id,
         person_feature_id,
         person_id,
         snapshot_date,

@@ -25,6 +25,7 @@ import json
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.cluster import KMeans
 from sklearn.linear_model import LogisticRegression
@@ -51,22 +52,18 @@ SCHEMA = pa.schema([
 
 def feature_matrix(values, labels):
     """The model inputs as a dense matrix: rows in person_feature_id order, columns in
-    feature name order (a one-hot term absent from a row is 0)."""
-    ids = np.array(labels["person_feature_id"].to_pylist())
-    order = np.argsort(ids, kind="stable")
-    ids = ids[order]
-    names = sorted(set(values["feature_name"].to_pylist()))
-    rows = np.searchsorted(ids, np.array(values["person_feature_id"].to_pylist()))
-    columns = np.searchsorted(names, np.array(values["feature_name"].to_pylist()))
-    matrix = np.zeros((len(ids), len(names)))
-    matrix[rows, columns] = values["model_input"].to_numpy(zero_copy_only=False)
-    segment_inputs = {
-        name for name, is_input in zip(
-            values["feature_name"].to_pylist(), values["is_segment_input"].to_pylist(), strict=True
-        ) if is_input
-    }
-    reordered = {name: np.array(labels[name].to_pylist(), dtype=object)[order] for name in labels.column_names}
-    return matrix, names, segment_inputs, reordered
+    feature name order (a one-hot term absent from a row is 0), with the labels' columns in
+    the same row order. Arrow's hash lookups place each value (millions of rows: no Python
+    objects per row)."""
+    labels = labels.sort_by("person_feature_id")
+    names = pa.array(sorted(pc.unique(values["feature_name"]).to_pylist()))
+    rows = pc.index_in(values["person_feature_id"], value_set=labels["person_feature_id"]).to_numpy()
+    columns = pc.index_in(values["feature_name"], value_set=names).to_numpy()
+    matrix = np.zeros((labels.num_rows, len(names)))
+    matrix[rows, columns] = values["model_input"].to_numpy()
+    segment_inputs = set(pc.unique(values.filter(values["is_segment_input"])["feature_name"]).to_pylist())
+    columns_of_labels = {name: labels[name].to_numpy(zero_copy_only=False) for name in labels.column_names}
+    return matrix, names.to_pylist(), segment_inputs, columns_of_labels
 
 
 def version(model_name, rows):
@@ -96,7 +93,7 @@ def classifier_rows(model_name, matrix, names, labels, label, seed):
         ("training_rows", None, None, float(training.sum())),
         ("training_positive_share", None, None, float(y.mean())),
     ]
-    trained_on = max(labels["snapshot_date"][training])
+    trained_on = labels["snapshot_date"][training].max().item()  # a datetime.date
     return with_version(model_name, trained_on, parameters)
 
 
@@ -128,7 +125,7 @@ def segment_rows(matrix, names, segment_inputs, labels, k_min, k_max, seed):
         parameters += [
             ("centroid", name, number, float(centroids[cluster, j])) for j, name in enumerate(segment_names)
         ]
-    trained_on = max(labels["snapshot_date"][scoring])
+    trained_on = labels["snapshot_date"][scoring].max().item()  # a datetime.date
     return with_version("segments", trained_on, parameters)
 
 
