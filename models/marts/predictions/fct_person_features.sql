@@ -73,23 +73,11 @@ person_snapshots as (
         on persons.first_seen_date < snapshots.snapshot_date
 ),
 
-window_days as (
-    select
-        person_snapshots.person_id,
-        person_snapshots.snapshot_date,
-        person_days.n_events,
-        person_days.n_page_views,
-        person_days.n_conversions,
-        person_days.revenue,
-        {{ dbt.datediff('person_days.activity_date', 'person_snapshots.snapshot_date', 'day') }}
-            as days_before
-    from person_snapshots
-    inner join person_days
-        on
-            person_snapshots.person_id = person_days.person_id
-            and person_snapshots.snapshot_date > person_days.activity_date
-            and person_days.activity_date
-            >= {{ dbt.dateadd('day', -longest, 'person_snapshots.snapshot_date') }}
+window_person_days as (
+    {{ rows_before_snapshots(
+        'person_days', 'activity_date',
+        ['n_events', 'n_page_views', 'n_conversions', 'revenue'], longest
+    ) | indent(4) }}
 ),
 
 day_features as (
@@ -117,27 +105,16 @@ day_features as (
             ) as revenue_{{ window_days }}d
             {%- if not loop.last %},{% endif %}
         {%- endfor %}
-    from window_days
+    from window_person_days
     group by
         person_id,
         snapshot_date
 ),
 
 window_sessions as (
-    select
-        person_snapshots.person_id,
-        person_snapshots.snapshot_date,
-        sessions.duration_seconds,
-        sessions.is_engaged,
-        {{ dbt.datediff('sessions.session_date', 'person_snapshots.snapshot_date', 'day') }}
-            as days_before
-    from person_snapshots
-    inner join sessions
-        on
-            person_snapshots.person_id = sessions.person_id
-            and person_snapshots.snapshot_date > sessions.session_date
-            and sessions.session_date
-            >= {{ dbt.dateadd('day', -longest, 'person_snapshots.snapshot_date') }}
+    {{ rows_before_snapshots(
+        'sessions', 'session_date', ['duration_seconds', 'is_engaged'], longest
+    ) | indent(4) }}
 ),
 
 session_features as (
@@ -161,20 +138,9 @@ session_features as (
 ),
 
 window_feature_uses as (
-    select
-        person_snapshots.person_id,
-        person_snapshots.snapshot_date,
-        feature_use_days.feature_name,
-        feature_use_days.n_uses,
-        {{ dbt.datediff('feature_use_days.usage_date', 'person_snapshots.snapshot_date', 'day') }}
-            as days_before
-    from person_snapshots
-    inner join feature_use_days
-        on
-            person_snapshots.person_id = feature_use_days.person_id
-            and person_snapshots.snapshot_date > feature_use_days.usage_date
-            and feature_use_days.usage_date
-            >= {{ dbt.dateadd('day', -longest, 'person_snapshots.snapshot_date') }}
+    {{ rows_before_snapshots(
+        'feature_use_days', 'usage_date', ['feature_name', 'n_uses'], longest
+    ) | indent(4) }}
 ),
 
 feature_breadth as (
@@ -196,20 +162,20 @@ feature_breadth as (
         snapshot_date
 ),
 
+history_days as (
+    {{ rows_before_snapshots('person_days', 'activity_date', []) | indent(4) }}
+),
+
 -- over the whole history before the snapshot, not only the longest window
 recency as (
     select
-        person_snapshots.person_id,
-        person_snapshots.snapshot_date,
-        max(person_days.activity_date) as last_active_date
-    from person_snapshots
-    inner join person_days
-        on
-            person_snapshots.person_id = person_days.person_id
-            and person_snapshots.snapshot_date > person_days.activity_date
+        person_id,
+        snapshot_date,
+        min(days_before) as days_since_last_active
+    from history_days
     group by
-        person_snapshots.person_id,
-        person_snapshots.snapshot_date
+        person_id,
+        snapshot_date
 ),
 
 future_activity as (
@@ -274,10 +240,7 @@ features as (
                 then 'evaluation'
         end as model_sample,
         person_snapshots.is_holdout,
-        cast(
-            {{ dbt.datediff('recency.last_active_date', 'person_snapshots.snapshot_date', 'day') }}
-            as {{ dbt.type_int() }}
-        ) as days_since_last_active,
+        cast(recency.days_since_last_active as {{ dbt.type_int() }}) as days_since_last_active,
         person_snapshots.tenure_days,
         {%- for window_days in windows %}
             coalesce(day_features.active_days_{{ window_days }}d, 0)
