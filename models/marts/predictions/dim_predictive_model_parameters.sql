@@ -4,10 +4,16 @@
     predictive_model_parameters_relation (same columns as int_predictive_models_fitted), and
     score with them in SQL; without it the models have no parameters and the scores are
     null. -#}
+{%- if target.type == 'duckdb' %}
+    {%- set fitted_relation = ref('int_predictive_models_fitted') %}
+{%- else %}
+    {%- set fitted_relation = var('predictive_model_parameters_relation') %}
+{%- endif %}
+
 with
 
 fitted as (
-    {%- if target.type == 'duckdb' %}
+    {%- if fitted_relation %}
         select
             model_name,
             model_version,
@@ -16,27 +22,17 @@ fitted as (
             feature_name,
             cluster_number,
             parameter_value
-        from {{ ref('int_predictive_models_fitted') }}
-    {%- elif var('predictive_model_parameters_relation') %}
-    select
-        model_name,
-        model_version,
-        trained_on_snapshot_date,
-        parameter_name,
-        feature_name,
-        cluster_number,
-        parameter_value
-    from {{ var('predictive_model_parameters_relation') }}
+        from {{ fitted_relation }}
     {%- else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as model_version,
-        cast(null as date) as trained_on_snapshot_date,
-        cast(null as {{ dbt.type_string() }}) as parameter_name,
-        cast(null as {{ dbt.type_string() }}) as feature_name,
-        cast(null as {{ dbt.type_int() }}) as cluster_number,
-        cast(null as {{ type_double() }}) as parameter_value
-    where 1 = 0
+        select
+            cast(null as {{ dbt.type_string() }}) as model_name,
+            cast(null as {{ dbt.type_string() }}) as model_version,
+            cast(null as date) as trained_on_snapshot_date,
+            cast(null as {{ dbt.type_string() }}) as parameter_name,
+            cast(null as {{ dbt.type_string() }}) as feature_name,
+            cast(null as {{ dbt.type_int() }}) as cluster_number,
+            cast(null as {{ type_double() }}) as parameter_value
+        where 1 = 0
     {%- endif %}
 ),
 
