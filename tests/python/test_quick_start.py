@@ -9,6 +9,7 @@ does. The numbers the summary prints are checked against the committed demo seed
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -97,3 +98,25 @@ def test_make_run_publishes_for_readers(quick_start: tuple[Path, str]) -> None:
     with duckdb.connect(str(catalog), read_only=True) as connection:
         (sessions,) = connection.execute("select count(*) from marts.fct_sessions").fetchone() or (0,)
     assert sessions > 0
+
+
+def test_bawh_activate_sends_the_demo_audiences_once(quick_start: tuple[Path, str]) -> None:
+    """The README's `bawh activate`, to a folder, on the warehouse `make run` built: every
+    audience change once, nothing on a second run."""
+    clone, _ = quick_start
+    warehouse = clone / "behavioral_warehouse.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        changes = connection.execute("select change_id from marts.fct_audience_changes").fetchall()
+    expected = sorted(change_id for (change_id,) in changes)
+    assert expected
+    command = [str(clone / ".venv" / "bin" / "bawh"), "activate", "--file", "drop"]
+    first = subprocess.run(command, cwd=clone, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    sent = sorted(
+        json.loads(line)["change_id"]
+        for path in (clone / "drop").glob("*.jsonl")
+        for line in path.read_text().splitlines()
+    )
+    assert sent == expected
+    second = subprocess.run(command, cwd=clone, capture_output=True, text=True, check=False)
+    assert second.returncode == 0 and "nothing new" in second.stdout, second.stdout + second.stderr
