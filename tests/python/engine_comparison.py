@@ -1,5 +1,10 @@
 """What the engine tests compare (test_engines_postgres.py, test_engines_spark.py): the marts,
-reports and four intermediate models of the demo build, row by row against DuckDB's.
+reports and some intermediate models of the demo build, row by row against DuckDB's.
+
+The predictive models are fit by a dbt Python model, on DuckDB only: the other engines score
+with the parameters DuckDB fitted (fitted_parameters), loaded as a table and named by var
+predictive_model_parameters_relation in a second build of the parameters and everything
+downstream (PARAMETERS_BUILD), so their features, scores and audiences are compared too.
 
 Each table is read where that build's manifest says dbt put it: custom schemas are prefixed
 with the target schema off DuckDB (macro generate_schema_name), e.g. marts.fct_sessions is
@@ -58,8 +63,51 @@ COMPARED_TABLES = {
     "marts.fct_experiment_person_metrics": "experiment_person_metric_id",
     "reports.rpt_experiment_sample_ratios": "experiment_variant_id",
     "reports.rpt_experiment_results": "experiment_result_id",
+    "intermediate.int_prediction_snapshots": "snapshot_date",
+    "marts.fct_person_features": "person_feature_id",
+    "marts.dim_predictive_model_parameters": "model_parameter_id",
+    "marts.fct_person_scores": "person_feature_id",
+    "reports.rpt_model_evaluation": "model_metric_id",
+    "reports.rpt_model_calibration": "model_calibration_id",
+    "reports.rpt_segment_profiles": "segment_profile_id",
+    "marts.dim_audiences": "audience_name",
+    "marts.fct_audience_memberships": "membership_id",
+    "marts.fct_audience_changes": "change_id",
 }
 FLOAT_DIGITS = 9  # floats compare rounded to this many decimals; decimals compare exactly
+
+
+# The parameters DuckDB fitted (a dbt Python model), which the other engines load as a table
+# of these columns (SQL types as Postgres spells them: `string` and `double` on Spark).
+FITTED_PARAMETERS = "intermediate.int_predictive_models_fitted"
+FITTED_PARAMETER_COLUMNS = {
+    "model_name": "text",
+    "model_version": "text",
+    "trained_on_snapshot_date": "date",
+    "parameter_name": "text",
+    "feature_name": "text",
+    "cluster_number": "integer",
+    "parameter_value": "double precision",
+}
+# dbt build after the engine's demo build, with var predictive_model_parameters_relation naming
+# the loaded table: the parameters and every model and data test downstream of them.
+PARAMETERS_BUILD = [
+    "build", "--exclude-resource-type", "unit_test", "--select", "dim_predictive_model_parameters+"
+]
+
+
+def fitted_parameter_columns(types: dict[str, str] | None = None) -> str:
+    """The column list of a table the fitted parameters load into, a type renamed by `types`."""
+    types = types or {}
+    return ", ".join(f"{name} {types.get(kind, kind)}" for name, kind in FITTED_PARAMETER_COLUMNS.items())
+
+
+def fitted_parameters(warehouse: Path) -> Rows:
+    """The rows of the parameters a DuckDB build fitted, as stored (not normalized)."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(
+            f"select {', '.join(FITTED_PARAMETER_COLUMNS)} from {FITTED_PARAMETERS}"
+        ).fetchall()
 
 
 def normalized(value: Any) -> Any:

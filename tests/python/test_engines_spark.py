@@ -1,5 +1,6 @@
 """The same project on a Spark cluster: the demo build and every dbt test pass there, the marts
-are identical to DuckDB's row by row (engine_comparison.py), and landing files (Parquet and
+are identical to DuckDB's row by row (engine_comparison.py), the scores and audiences too
+(built again from the parameters DuckDB fitted), and landing files (Parquet and
 JSON lines, in shapes real files have) are read as DuckDB reads them.
 
 The cluster is a standalone master, two one-core workers (executors are their own JVMs) and
@@ -25,10 +26,14 @@ from bawh.spark_cluster import ClusterConfig, RunningCluster, running_cluster
 from conftest import DBT_BUILD, TRACKER_MARTS, ContractBuild, DbtRun, run_dbt
 from engine_comparison import (
     COMPARED_TABLES,
+    FITTED_PARAMETER_COLUMNS,
+    FITTED_PARAMETERS,
+    PARAMETERS_BUILD,
     Rows,
     assert_same_rows,
     built_relations,
     duckdb_rows,
+    fitted_parameter_columns,
     normalized_rows,
     spark_table_rows,
 )
@@ -54,11 +59,8 @@ def build_on_spark(cluster: RunningCluster, work_dir: Path, command: list[str],
     return run
 
 
-def test_the_thrift_server_links_every_hive_function(cluster: RunningCluster) -> None:
-    """Closing a session can register all of Hive's functions in the Thrift server; one,
-    GenericUDTFGetSplits, needs a class Spark 4 no longer ships (bawh.spark_cluster's stub jar),
-    and without it the close fails and dbt reports a built model as failed. Declaring that
-    function loads its class in the driver, as the registry does."""
+def execute_on_thrift_server(cluster: RunningCluster, *statements: str) -> None:
+    """Statements in one session of the cluster's Thrift server (PyHive, as dbt connects)."""
     from pyhive import hive
 
     environment = cluster.environment()
@@ -66,23 +68,58 @@ def test_the_thrift_server_links_every_hive_function(cluster: RunningCluster) ->
         host=environment["BAWH_SPARK_THRIFT_HOST"], port=int(environment["BAWH_SPARK_THRIFT_PORT"])
     )
     try:
-        connection.cursor().execute(
-            "create temporary function get_splits"
-            " as 'org.apache.hadoop.hive.ql.udf.generic.GenericUDTFGetSplits'"
-        )
+        cursor = connection.cursor()
+        for statement in statements:
+            cursor.execute(statement)
     finally:
         connection.close()
+
+
+def test_the_thrift_server_links_every_hive_function(cluster: RunningCluster) -> None:
+    """Closing a session can register all of Hive's functions in the Thrift server; one,
+    GenericUDTFGetSplits, needs a class Spark 4 no longer ships (bawh.spark_cluster's stub jar),
+    and without it the close fails and dbt reports a built model as failed. Declaring that
+    function loads its class in the driver, as the registry does."""
+    execute_on_thrift_server(
+        cluster,
+        "create temporary function get_splits"
+        " as 'org.apache.hadoop.hive.ql.udf.generic.GenericUDTFGetSplits'",
+    )
+
+
+def load_fitted_parameters(cluster: RunningCluster, warehouse: Path, folder: Path, table: str) -> None:
+    """The parameters a DuckDB build fitted as a Spark table: written by DuckDB as a Parquet
+    file (every value as stored) in `folder` (empty), which the table is created over."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        connection.execute(
+            f"copy (select {', '.join(FITTED_PARAMETER_COLUMNS)} from {FITTED_PARAMETERS})"
+            f" to '{folder / 'parameters.parquet'}' (format parquet)"
+        )
+    columns = fitted_parameter_columns({"text": "string", "double precision": "double"})
+    execute_on_thrift_server(
+        cluster,
+        f"create schema if not exists {table.split('.')[0]}",
+        f"create table {table} ({columns}) using parquet location '{folder}'",
+    )
 
 
 @pytest.fixture(scope="module")
 def engine_rows(
     tmp_path_factory: pytest.TempPathFactory, demo_build: DbtRun, cluster: RunningCluster
 ) -> dict[str, dict[str, Rows]]:
-    """Build the demo on the cluster (every seed, model, data test and unit test); rows of each
-    compared table on DuckDB (the session's demo build) and on Spark."""
+    """Build the demo on the cluster (every seed, model, data test and unit test), then the
+    parameters and everything downstream again from the parameters DuckDB fitted (loaded as a
+    table); rows of each compared table on DuckDB (the session's demo build) and on Spark."""
     columns, rows = duckdb_rows(demo_build.warehouse)
     work_dir = tmp_path_factory.mktemp("demo", numbered=False)
     build_on_spark(cluster, work_dir, ["build"])
+    parameters_table = f"{work_dir.name}_fitted.predictive_model_parameters"
+    load_fitted_parameters(
+        cluster, demo_build.warehouse, tmp_path_factory.mktemp("fitted_parameters"), parameters_table
+    )
+    build_on_spark(
+        cluster, work_dir, PARAMETERS_BUILD, {"predictive_model_parameters_relation": parameters_table}
+    )
     relations = built_relations(work_dir)
     spark = {
         table: spark_table_rows(
