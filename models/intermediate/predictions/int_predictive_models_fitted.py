@@ -10,14 +10,14 @@ scores run on every engine; the fit is a dbt Python model, so it runs on DuckDB.
   model_input), probability = 1 / (1 + exp(platt_slope x score + platt_intercept)).
 - segments: standard scaling and K-means on the segment inputs of the latest snapshot
   (model_sample 'scoring'), k in [cluster_count_min, cluster_count_max] chosen by the
-  silhouette score; clusters numbered from the most active (largest sum of standardized
+  silhouette score (on a sample of SILHOUETTE_SAMPLE_ROWS persons); clusters numbered from the most active (largest sum of standardized
   centroid values) down. A person's segment is the nearest centroid in standardized units.
 
 A model with too few training rows, or with one class only, is left out (no rows), and its
 scores are null. The fit runs on one thread: OpenMP's threads spin while they wait, and
 beside dbt's own threads on a busy machine K-means took 40 times longer with them (17.8 s
-against 0.4 s for the seven values of k on 6,700 persons); one thread also gives the same
-result whatever the machine.
+against 0.4 s for the seven values of k on 6,700 rows of four features); one thread also
+gives the same result whatever the machine.
 """
 
 import hashlib
@@ -67,6 +67,7 @@ def feature_matrix(values, labels):
 
 
 def version(model_name, rows):
+    """The model's name and a hash of its parameters: a refit that changes one changes it."""
     digest = hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
     return f"{model_name}-{digest[:12]}"
 
