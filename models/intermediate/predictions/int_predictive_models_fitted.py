@@ -10,8 +10,9 @@ scores run on every engine; the fit is a dbt Python model, so it runs on DuckDB.
   model_input), probability = 1 / (1 + exp(platt_slope x score + platt_intercept)).
 - segments: standard scaling and K-means on the segment inputs of the latest snapshot
   (model_sample 'scoring'), k in [cluster_count_min, cluster_count_max] chosen by the
-  silhouette score (on a sample of SILHOUETTE_SAMPLE_ROWS persons); clusters numbered from the most active (largest sum of standardized
-  centroid values) down. A person's segment is the nearest centroid in standardized units.
+  silhouette score (on a sample of SILHOUETTE_SAMPLE_ROWS persons); clusters numbered from
+  the most active (largest sum of standardized centroid values) down. A person's segment is
+  the nearest centroid in standardized units.
 
 A model with too few training rows, or with one class only, is left out (no rows), and its
 scores are null. The fit runs on one thread: OpenMP's threads spin while they wait, and
@@ -75,7 +76,7 @@ def version(model_name, rows):
 def classifier_rows(model_name, matrix, names, labels, label, seed):
     training = labels["model_sample"] == "training"
     y = labels[label][training].astype(bool)
-    if training.sum() < 2 * CALIBRATION_FOLDS or y.sum() < CALIBRATION_FOLDS or (~y).sum() < CALIBRATION_FOLDS:
+    if min(y.sum(), (~y).sum()) < CALIBRATION_FOLDS:  # each fold needs both classes
         return []
     x = matrix[training]
     pipeline = make_pipeline(StandardScaler(), LogisticRegression(max_iter=MAX_ITERATIONS))
