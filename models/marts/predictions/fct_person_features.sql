@@ -338,34 +338,22 @@ final as (
         features.tenure_days,
         engagement_scores.engagement_score,
         {%- for window_days in windows %}
+            {%- set window = window_days ~ 'd' %}
+            {#- rates: numerator and denominator; sessions per day over the days of the window
+                the person was known (tenure_days is at least 1) #}
+            {%- set rates = {
+                'sessions_per_day': [
+                    'features.sessions_' ~ window, 'least(features.tenure_days, ' ~ window_days ~ ')'
+                ],
+                'events_per_session': ['features.events_' ~ window, 'features.sessions_' ~ window],
+                'feature_use_share': ['features.feature_uses_' ~ window, 'features.events_' ~ window],
+            } %}
             {%- for measure in prediction_window_measures() %}
-                {%- if measure == 'sessions_per_day' %}
-                    -- over the days of the window the person was known (tenure_days >= 1)
-                    coalesce(
-                        {{ safe_divide(
-                            'features.sessions_' ~ window_days ~ 'd',
-                            'least(features.tenure_days, ' ~ window_days ~ ')'
-                        ) }},
-                        0
-                    ) as sessions_per_day_{{ window_days }}d,
-                {%- elif measure == 'events_per_session' %}
-                    coalesce(
-                        {{ safe_divide(
-                            'features.events_' ~ window_days ~ 'd',
-                            'features.sessions_' ~ window_days ~ 'd'
-                        ) }},
-                        0
-                    ) as events_per_session_{{ window_days }}d,
-                {%- elif measure == 'feature_use_share' %}
-                    coalesce(
-                        {{ safe_divide(
-                            'features.feature_uses_' ~ window_days ~ 'd',
-                            'features.events_' ~ window_days ~ 'd'
-                        ) }},
-                        0
-                    ) as feature_use_share_{{ window_days }}d,
+                {%- if measure in rates %}
+                    coalesce({{ safe_divide(rates[measure][0], rates[measure][1]) }}, 0)
+                        as {{ measure }}_{{ window }},
                 {%- else %}
-                    features.{{ measure }}_{{ window_days }}d,
+                    features.{{ measure }}_{{ window }},
                 {%- endif %}
             {%- endfor %}
         {%- endfor %}
