@@ -85,6 +85,10 @@
             model.name ~ ": person_buckets needs incremental_strategy 'affected_persons'"
         ) }}
     {%- endif -%}
+    {#- buckets split a full build only: an incremental run rebuilds a small share of the
+        persons, and in buckets it scanned its whole input once per bucket (at 10M events,
+        sessionization's incremental run took 78 s in 16 buckets, 13 s in one statement) -#}
+    {%- set buckets = 1 if incremental else buckets -%}
     {%- set by_bucket = by_person and (incremental or buckets > 1) -%}
 
     {%- set intermediate_relation = make_intermediate_relation(target_relation) -%}

@@ -28,6 +28,13 @@ with
     ),
     {%- if is_incremental_build() %}
 
+        -- the rebuilt persons' events: a semi-join on the stored persons, so the join
+        -- below hashes the boundaries of those persons, never the events
+        build_person_events as (
+            select * from events
+            where person_id in (select build_persons.person_id from {{ build_persons_relation() }} as build_persons)
+        ),
+
         rebuild_boundaries as (
             {{ session_rebuild_boundaries(this, build_persons_relation()) | indent(12) }}
         ),
@@ -38,7 +45,7 @@ with
             select
                 events.*,
                 rebuild_boundaries.rebuild_from
-            from events
+            from build_person_events as events
             inner join rebuild_boundaries
                 on events.person_id = rebuild_boundaries.person_id
             where
