@@ -33,21 +33,17 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
-import http.client
 import io
 import json
-import os
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass
-from email.message import Message
 from pathlib import Path
-from typing import IO, Protocol
+from typing import Protocol
 
 import duckdb
+
+from bawh.delivery import DeliveryFailed, post_json, write_atomically
 
 CHANGES_TABLE = "marts.fct_audience_changes"
 LEDGER_TABLE = "bawh_activation_ledger"
@@ -57,8 +53,6 @@ BATCH_SIZE = 500
 MAX_ATTEMPTS = 5
 TIMEOUT_SECONDS = 10.0
 BACKOFF_SECONDS = 0.5  # the wait after the first failed attempt, doubled after each further one
-MAX_BACKOFF_SECONDS = 30.0
-RETRIED_STATUSES = {408, 429}  # besides every 5xx
 
 CREATE_LEDGER = f"""
 create table if not exists {LEDGER_TABLE} (
@@ -129,14 +123,10 @@ class ActivationResult:
         )
 
 
-class DeliveryError(RuntimeError):
-    """The destination refused a batch, or could not take it within the attempts; the batch
-    stays pending and the next run sends it first."""
-
-
 class Destination(Protocol):
     """Where changes go: `key` names it in the ledger; `send` delivers one batch or raises
-    DeliveryError, and must be idempotent on the batch_id."""
+    DeliveryFailed (the batch then stays pending, and the next run sends it first), and must be
+    idempotent on the batch_id."""
 
     @property
     def key(self) -> str: ...
@@ -161,8 +151,8 @@ class FileDestination:
         return f"file:{self.folder.resolve()}"
 
     def send(self, batch_id: str, changes: Sequence[Change]) -> None:
-        """Write the batch's file atomically (a temporary file beside it, synced, then renamed
-        over it): a resend replaces it with the same content."""
+        """Write the batch's file atomically (bawh.delivery.write_atomically): a resend
+        replaces it with the same content."""
         rows = [change.as_json() for change in changes]
         if self.format == "csv":
             text = io.StringIO(newline="")
@@ -175,15 +165,9 @@ class FileDestination:
         path = self.folder / f"{batch_id}.{self.format}"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", newline="", dir=self.folder, prefix=f".{path.name}.", delete=False
-            ) as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(handle.name, path)
+            write_atomically(path, content)
         except OSError as error:
-            raise DeliveryError(f"could not write batch {batch_id} to {path}: {error}") from error
+            raise DeliveryFailed(f"could not write batch {batch_id} to {path}: {error}") from error
 
 
 @dataclass(frozen=True)
@@ -205,51 +189,22 @@ class WebhookDestination:
         return f"webhook:{self.url}"
 
     def send(self, batch_id: str, changes: Sequence[Change]) -> None:
-        """POST the batch; connection errors, timeouts, 408, 429 and 5xx are tried again up to
-        max_attempts in all, waiting BACKOFF_SECONDS, then twice as long each time (at most
-        MAX_BACKOFF_SECONDS). Any other refusal, or the last attempt failing, raises
-        DeliveryError."""
+        """POST the batch (bawh.delivery.post_json: transient failures tried again up to
+        max_attempts in all, from BACKOFF_SECONDS on; a refusal, a redirect included, raises
+        DeliveryFailed at once)."""
         payload = {"batch_id": batch_id, "destination": self.key, "changes": [c.as_json() for c in changes]}
-        request = urllib.request.Request(
-            self.url,
-            data=json.dumps(payload).encode("utf-8"),
-            headers={"Content-Type": "application/json", "Idempotency-Key": batch_id},
-            method="POST",
-        )
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                with _OPENER.open(request, timeout=self.timeout_seconds) as response:
-                    response.read()
-                return
-            except urllib.error.HTTPError as error:
-                body = error.read().decode("utf-8", errors="replace")[:200]
-                failure = f"{self.url} answered HTTP {error.code} to batch {batch_id}: {body}"
-                if error.code not in RETRIED_STATUSES and error.code < 500:
-                    raise DeliveryError(f"refused: {failure}") from error
-            except (OSError, http.client.HTTPException) as error:
-                failure = f"{self.url} could not be reached with batch {batch_id}: {error}"
-            if attempt < self.max_attempts:
-                self.sleep(min(BACKOFF_SECONDS * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS))
-        raise DeliveryError(f"gave up after {self.max_attempts} attempts: {failure}")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Answer a redirect with an HTTPError: urllib would follow a 301-303 to a POST with a GET,
-    without the batch, and the batch would count as delivered."""
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: Message,
-        newurl: str,
-    ) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
+        try:
+            post_json(
+                self.url,
+                payload,
+                headers={"Idempotency-Key": batch_id},
+                max_attempts=self.max_attempts,
+                backoff_seconds=BACKOFF_SECONDS,
+                timeout_seconds=self.timeout_seconds,
+                sleep=self.sleep,
+            )
+        except DeliveryFailed as error:
+            raise DeliveryFailed(f"batch {batch_id}: {error}") from error
 
 
 def batch_id(destination: str, change_ids: Sequence[str]) -> str:
@@ -262,7 +217,7 @@ def activate(
 ) -> ActivationResult:
     """Send the pending batches of the destination again, then every change not yet in its
     ledger (only those of `audiences`, if given) in batches of batch_size, recording each.
-    Raises FileNotFoundError without the warehouse or its changes table, DeliveryError when a
+    Raises FileNotFoundError without the warehouse or its changes table, DeliveryFailed when a
     batch could not be delivered (the batches before it are delivered and recorded)."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")

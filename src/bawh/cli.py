@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bawh import activate, bench, experiments, generator, incidents, live, monitor, publish, support, trackers
+from bawh.delivery import DeliveryFailed
 from bawh.summary import format_summary, read_summary
 
 # Every command and option of the tooling is defined in this module; each command calls the
@@ -139,7 +140,7 @@ def _monitor(arguments: argparse.Namespace) -> int:
     print(monitor.format_report(report))
     try:
         monitor.deliver(report, state, webhook=arguments.webhook, retries=arguments.retries)
-    except monitor.DeliveryFailed as error:
+    except DeliveryFailed as error:
         print(f"bawh: {error}", file=sys.stderr)
         return 2
     return 1 if report.has_error else 0
@@ -157,7 +158,7 @@ def _activate(arguments: argparse.Namespace) -> int:
         )
     try:
         result = activate.activate(arguments.warehouse, destination, arguments.audience, arguments.batch_size)
-    except activate.DeliveryError as error:
+    except DeliveryFailed as error:
         print(f"bawh activate: {error}; the next run sends this batch again first", file=sys.stderr)
         return 1
     except FileNotFoundError as error:

@@ -7,19 +7,14 @@ rerun sends only what is new and a failed delivery is sent again by the next run
 from __future__ import annotations
 
 import datetime
-import http.client
-import itertools
 import json
-import os
-import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from bawh.delivery import post_json, write_atomically
 
 SEVERITIES = ("warn", "error")  # least severe first
 RETRIES = 3
@@ -59,10 +54,6 @@ class Report:
     def has_error(self) -> bool:
         """An error-level incident is present, whether sent now or before."""
         return any(incident.severity == "error" for incident in [*self.new, *self.already_sent])
-
-
-class DeliveryFailed(RuntimeError):
-    """The webhook refused the message, or could not be reached within the retries."""
 
 
 def default_state(warehouse: Path) -> Path:
@@ -207,7 +198,7 @@ def deliver(
         post_webhook(webhook, text, retries=retries, backoff_seconds=backoff_seconds)
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     sent = read_state(state) | {incident.incident_id: now for incident in report.new}
-    _write_atomically(state, json.dumps({"sent": sent}, indent=2, sort_keys=True) + "\n")
+    write_atomically(state, json.dumps({"sent": sent}, indent=2, sort_keys=True) + "\n")
 
 
 def post_webhook(
@@ -217,35 +208,14 @@ def post_webhook(
     backoff_seconds: float = BACKOFF_SECONDS,
     timeout_seconds: float = TIMEOUT_SECONDS,
 ) -> None:
-    """POST {"text": text} as JSON; connection errors, 429 and 5xx are retried up to `retries`
-    times, waiting backoff_seconds, then twice as long each time. Any other refusal, or the
-    last retry failing, raises DeliveryFailed."""
-    request = urllib.request.Request(
+    """POST {"text": text} as JSON (bawh.delivery.post_json): connection errors, timeouts, 408,
+    429 and 5xx are retried up to `retries` times, waiting backoff_seconds, then twice as long
+    each time. Any other refusal, a redirect included, or the last retry failing, raises
+    DeliveryFailed."""
+    post_json(
         url,
-        data=json.dumps({"text": text}).encode("utf-8"),
-        headers={"Content-Type": "application/json"},
-        method="POST",
+        {"text": text},
+        max_attempts=retries + 1,
+        backoff_seconds=backoff_seconds,
+        timeout_seconds=timeout_seconds,
     )
-    for attempt in itertools.count():
-        try:
-            with urllib.request.urlopen(request, timeout=timeout_seconds):
-                return
-        except urllib.error.HTTPError as error:
-            body = error.read().decode("utf-8", errors="replace")[:200]
-            failure = f"the webhook answered HTTP {error.code}: {body}"
-            if error.code != 429 and error.code < 500:  # only too-many-requests and 5xx retried
-                raise DeliveryFailed(failure) from error
-        except (OSError, http.client.HTTPException) as error:
-            failure = f"the webhook could not be reached: {error}"
-        if attempt >= retries:
-            raise DeliveryFailed(f"{failure} (tried {attempt + 1} times)")
-        time.sleep(backoff_seconds * 2**attempt)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write a temporary file beside path, then rename it over path."""
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-    ) as handle:
-        handle.write(text)
-    os.replace(handle.name, path)

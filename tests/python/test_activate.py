@@ -21,6 +21,7 @@ import pytest
 
 from bawh import activate
 from bawh.cli import build_parser, main
+from bawh.delivery import DeliveryFailed
 
 START = datetime.datetime(2026, 10, 1, 12)
 Row = tuple[str, str, str, str, str, datetime.datetime]
@@ -268,7 +269,7 @@ def test_webhook_gives_up_after_max_attempts(warehouse: Path, receiver: Receiver
     waits: list[float] = []
     destination = activate.WebhookDestination(receiver.url, max_attempts=3, sleep=waits.append)
 
-    with pytest.raises(activate.DeliveryError, match=r"after 3 attempts.*HTTP 502.*bad gateway"):
+    with pytest.raises(DeliveryFailed, match=r"answered HTTP 502: .*bad gateway.*\(tried 3 times\)"):
         activate.activate(warehouse, destination)
     assert len(receiver.requests) == 3
     assert waits == [0.5, 1.0]
@@ -283,7 +284,7 @@ def test_an_unreachable_webhook_is_retried_then_reported(warehouse: Path) -> Non
     waits: list[float] = []
     destination = activate.WebhookDestination(f"http://127.0.0.1:{port}/", max_attempts=4, sleep=waits.append)
 
-    with pytest.raises(activate.DeliveryError, match=r"after 4 attempts.*could not be reached"):
+    with pytest.raises(DeliveryFailed, match=r"could not be reached: .*\(tried 4 times\)"):
         activate.activate(warehouse, destination)
     assert waits == [0.5, 1.0, 2.0]
     assert ledger_statuses(warehouse) == {"pending": 1}
@@ -293,7 +294,7 @@ def test_a_redirect_is_a_refusal_not_a_delivery(warehouse: Path, receiver: Recei
     insert(warehouse, [change(1)])
     receiver.answers = [(302, b"moved")]
     waits: list[float] = []
-    with pytest.raises(activate.DeliveryError, match=r"refused: .* answered HTTP 302 .*: moved"):
+    with pytest.raises(DeliveryFailed, match=r"refused: .* answered HTTP 302: moved"):
         activate.activate(warehouse, activate.WebhookDestination(receiver.url, sleep=waits.append))
     assert (len(receiver.requests), waits) == (1, [])
     assert ledger_statuses(warehouse) == {"pending": 1}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from bawh import monitor
 from bawh.cli import main
+from bawh.delivery import DeliveryFailed
 from conftest import Webhook
 
 ANOMALY_COLUMNS = (
@@ -248,7 +250,7 @@ def test_a_refused_delivery_is_sent_by_the_next_run(
     assert run(warehouse, "--webhook", webhook.url) == 2
     printed = capsys.readouterr()
     assert "3 new incidents (1 error, 2 warn); 0 already sent" in printed.out
-    assert f"bawh: the webhook answered HTTP 400: invalid_payload {'x' * 184}\n" in printed.err
+    assert f"bawh: refused: {webhook.url} answered HTTP 400: invalid_payload {'x' * 184}\n" in printed.err
     assert len(webhook.bodies) == 1  # a 400 is not retried
     assert not (warehouse.parent / "wh.duckdb.monitor.json").exists()
 
@@ -259,12 +261,12 @@ def test_a_refused_delivery_is_sent_by_the_next_run(
     assert len(webhook.bodies) == 2
 
 
-@pytest.mark.parametrize("failures", [[500, 503], [429, 599]])
-def test_429_and_5xx_are_retried_with_exponential_backoff(
+@pytest.mark.parametrize("failures", [[500, 503], [429, 599], [408, 502]])
+def test_408_429_and_5xx_are_retried_with_exponential_backoff(
     webhook: Webhook, failures: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     waits: list[float] = []
-    monkeypatch.setattr(monitor.time, "sleep", waits.append)
+    monkeypatch.setattr(time, "sleep", waits.append)
     webhook.answers = list(failures)
     monitor.post_webhook(webhook.url, "hello", retries=3, backoff_seconds=0.01)
     assert webhook.bodies == [{"text": "hello"}] * 3
@@ -273,14 +275,14 @@ def test_429_and_5xx_are_retried_with_exponential_backoff(
 
 def test_retries_run_out(webhook: Webhook, tmp_path: Path) -> None:
     webhook.answers = [500] * 5
-    with pytest.raises(monitor.DeliveryFailed, match=r"HTTP 500: invalid_payload x+ \(tried 3 times\)"):
+    with pytest.raises(DeliveryFailed, match=r"HTTP 500: invalid_payload x+ \(tried 3 times\)"):
         monitor.post_webhook(webhook.url, "hello", retries=2, backoff_seconds=0.01)
     assert len(webhook.bodies) == 3
 
     webhook.server.shutdown()
     webhook.server.server_close()  # nothing listens on the port any more
     report = monitor.Report(tmp_path / "wh.duckdb", [monitor.Incident("x", "warn", "x")], [])
-    with pytest.raises(monitor.DeliveryFailed, match=r"could not be reached: .* \(tried 2 times\)"):
+    with pytest.raises(DeliveryFailed, match=r"could not be reached: .* \(tried 2 times\)"):
         monitor.deliver(report, tmp_path / "state.json", webhook.url, retries=1, backoff_seconds=0.01)
     assert not (tmp_path / "state.json").exists()
 
