@@ -20,8 +20,8 @@
                             history), so the stored rows it re-emits are replaced by
                             unique_key and only persons whose history moved are deleted
                             whole (int_events_sessionized: macro session_rebuild_boundaries);
-      person_buckets        affected_persons only (default 1): a run builds its persons in
-                            this many statements (below).
+      person_buckets        affected_persons only (default 1): a full build builds its
+                            persons in this many statements (below).
 
     A run, in order:
       1. On an incremental run, the rules the stored rows were built under (the vars and
@@ -34,8 +34,8 @@
          funnel steps), each with changed_from, the earliest time a change touches; on a full
          build in person buckets, every person. No affected person: the run writes
          nothing (an empty batch).
-      3. Per person bucket (macro person_buckets; one statement for a model that does not
-         set person_buckets), <model>__build_persons holds the bucket's persons and their
+      3. Per person bucket (macro person_buckets; one statement on an incremental run and
+         for a model that does not set person_buckets), <model>__build_persons holds the bucket's persons and their
          changed_from, which the model's select joins.
          A full build writes every bucket into a new table that then replaces the model; an
          incremental run stores the bucket's rows in <model>__new_rows, deletes the stored
@@ -47,13 +47,14 @@
          (incremental_state_relation), the helper tables dropped, grants and docs applied,
          and the transaction committed.
 
-    Buckets exist for scale: each statement sorts (and, at 100M events, spills) about
-    1/person_buckets of the events it rebuilds, for one scan of the input per bucket.
+    Buckets exist for scale: each statement of a full build sorts (and, at 100M events,
+    spills) about 1/person_buckets of the events, for one scan of the input per bucket.
     Sessionization, fct_sessions and fct_person_days set them (var person_buckets): at 100M
-    the first two each spilled over 40 GB in a one-statement full build, and an incremental
-    run's one-statement sessionization filled the disk, while page views, funnel steps and
-    rage clicks built in one statement (docs/benchmark.md). A person's rows depend only on
-    the person's own events, so the buckets together give exactly the rows of one
+    the first two each spilled over 40 GB in a one-statement full build, while page views,
+    funnel steps and rage clicks built in one statement (docs/benchmark.md). An incremental
+    run builds in one statement (macro person_buckets): its persons are a small share, and
+    each bucket would scan the whole input for its part of them. A person's rows depend
+    only on the person's own events, so the buckets together give exactly the rows of one
     statement.
 
     The one step that differs by engine is the incremental write (macro
@@ -79,16 +80,12 @@
             model.name ~ ": rebuild_from_change needs incremental_strategy 'affected_persons'"
         ) }}
     {%- endif -%}
-    {%- set buckets = person_buckets() -%}
-    {%- if buckets > 1 and not by_person -%}
+    {%- if (config.get('person_buckets') or 1) > 1 and not by_person -%}
         {{ exceptions.raise_compiler_error(
             model.name ~ ": person_buckets needs incremental_strategy 'affected_persons'"
         ) }}
     {%- endif -%}
-    {#- buckets split a full build only: an incremental run rebuilds a small share of the
-        persons, and in buckets it scanned its whole input once per bucket (at 10M events,
-        sessionization's incremental run took 78 s in 16 buckets, 13 s in one statement) -#}
-    {%- set buckets = 1 if incremental else buckets -%}
+    {%- set buckets = person_buckets() -%}
     {%- set by_bucket = by_person and (incremental or buckets > 1) -%}
 
     {%- set intermediate_relation = make_intermediate_relation(target_relation) -%}

@@ -11,10 +11,13 @@ the figures they guard were measured on seeds 1, 2 and 3 (docs/predictions.md).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import itertools
 import operator
+import shutil
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -29,7 +32,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from bawh.generator import GeneratedEvents, GeneratorConfig, generate, write_parquet
-from conftest import DbtRun, build_from_landing, project_vars
+from conftest import DbtRun, build_from_landing, project_vars, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -194,6 +197,54 @@ def test_sql_scores_are_scikit_learns_probabilities(built: PredictionBuild, mode
     ))
     actual = np.array([scored[key] for key in ids])
     assert np.max(np.abs(actual - expected)) < 1e-9
+
+
+def test_the_fit_reads_at_most_fit_max_rows_of_each_sample(built: PredictionBuild, tmp_path: Path) -> None:
+    """With var prediction_fit_max_rows below the samples' sizes, each model is fit on that
+    many rows, those first by md5 of person_feature_id: the churn model refit here on exactly
+    those rows has the same coefficients."""
+    limit = 400
+    shutil.copy(built.run.warehouse, tmp_path / built.run.warehouse.name)
+    run = run_dbt(
+        ["run", "--select", "int_predictive_models_fitted"],
+        tmp_path,
+        {"prediction_horizon_days": HORIZON_DAYS, "prediction_fit_max_rows": limit},
+    )
+    assert run.returncode == 0, run.output[-6000:]
+    parameters = run.query(
+        "select model_name, parameter_name, feature_name, parameter_value"
+        " from intermediate.int_predictive_models_fitted where cluster_number is null"
+    )
+    training_rows = {model: value for model, name, _, value in parameters if name == "training_rows"}
+    assert training_rows == {"churn": limit, "upsell": limit, "segments": limit}
+
+    ids, names, matrix = _feature_matrix(built)
+    samples = dict(built.rows("select person_feature_id, model_sample from marts.fct_person_features"))
+    churned = dict(built.rows("select person_feature_id, is_churned from marts.fct_person_features"))
+    def by_md5(key: str) -> str:
+        return hashlib.md5(key.encode()).hexdigest()
+
+    chosen = {
+        key
+        for sample in ("training", "scoring")
+        for key in sorted((key for key in ids if samples[key] == sample), key=by_md5)[:limit]
+    }
+    rows = [i for i, key in enumerate(ids) if key in chosen]
+    # the fit's columns: the inputs present in the rows it read
+    columns = [j for j in range(len(names)) if np.any(matrix[rows, j] != 0) or "=" not in names[j]]
+    training = [i for i in rows if samples[ids[i]] == "training"]
+    fitted = CalibratedClassifierCV(
+        make_pipeline(StandardScaler(), LogisticRegression(max_iter=1_000)),
+        method="sigmoid",
+        cv=StratifiedKFold(5, shuffle=True, random_state=int(project_vars()["prediction_random_seed"])),
+        ensemble=False,
+    ).fit(matrix[np.ix_(training, columns)], np.array([bool(churned[ids[i]]) for i in training]))
+    pipeline = fitted.calibrated_classifiers_[0].estimator
+    expected = pipeline.steps[1][1].coef_[0] / pipeline.steps[0][1].scale_
+    stored = {feature: value for model, name, feature, value in parameters
+              if model == "churn" and name == "coefficient"}
+    assert sorted(stored) == [names[j] for j in columns]
+    assert np.allclose([stored[names[j]] for j in columns], expected, rtol=1e-9, atol=1e-12)
 
 
 def _personas(built: PredictionBuild) -> dict[str, str]:
