@@ -32,7 +32,10 @@ with
         -- below hashes the boundaries of those persons, never the events
         build_person_events as (
             select * from events
-            where person_id in (select build_persons.person_id from {{ build_persons_relation() }} as build_persons)
+            where person_id in (
+                select build_persons.person_id
+                from {{ build_persons_relation() }} as build_persons
+            )
         ),
 
         rebuild_boundaries as (
