@@ -35,8 +35,8 @@
          build in person buckets, every person. No affected person: the run writes
          nothing (an empty batch).
       3. Per person bucket (macro person_buckets; one statement on an incremental run and
-         for a model that does not set person_buckets), <model>__build_persons holds the bucket's persons and their
-         changed_from, which the model's select joins.
+         for a model that does not set person_buckets), <model>__build_persons holds the
+         bucket's persons and their changed_from, which the model's select joins.
          A full build writes every bucket into a new table that then replaces the model; an
          incremental run stores the bucket's rows in <model>__new_rows, deletes the stored
          rows of the bucket's persons (affected_persons; also the rows whose person was merged

@@ -28,8 +28,9 @@ with
     ),
     {%- if is_incremental_build() %}
 
-        -- the rebuilt persons' events: a semi-join on the stored persons, so the join
-        -- below hashes the boundaries of those persons, never the events
+        -- the rebuilt persons' events, by a semi-join on the stored persons (an exact row
+        -- count) before the join with their boundaries (at 10M events no faster; it keeps
+        -- that join from hashing the events whatever the estimates)
         build_person_events as (
             select * from events
             where person_id in (
