@@ -153,14 +153,16 @@ def model(dbt, session):
         )
         .filter(f"fit_rank <= {int(dbt.config.get('fit_max_rows'))}")
         .project("person_feature_id, snapshot_date, model_sample, is_churned, is_upsold")
+        .to_arrow_table()
     )
+    # their inputs, joined to the rows read (the relation would rank every snapshot again)
+    chosen = session.from_arrow(labels.select(["person_feature_id"]))
     values = (
         dbt.ref("int_person_feature_values")
-        .join(labels.project("person_feature_id"), "person_feature_id")
+        .join(chosen, "person_feature_id")
         .project("person_feature_id, feature_name, is_segment_input, model_input")
         .to_arrow_table()
     )
-    labels = labels.to_arrow_table()
     matrix, names, segment_inputs, labels = feature_matrix(values, labels)
     with threadpool_limits(limits=1):
         rows = (
