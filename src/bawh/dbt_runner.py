@@ -60,6 +60,7 @@ class DbtInvocation:
     target: str | None = None  # --target: an output of the profile (duckdb, postgres, spark)
     duckdb_path: Path | None = None  # BAWH_DUCKDB_PATH: the DuckDB file the profile opens
     env: Mapping[str, str] = field(default_factory=dict)  # more variables, set last (win)
+    run_in: Path | None = None  # the folder dbt runs in; default: the project's
 
     @classmethod
     def in_work_dir(
@@ -72,6 +73,7 @@ class DbtInvocation:
         variables: Mapping[str, object] | None = None,
         env: Mapping[str, str] | None = None,
         target: str | None = None,
+        run_in: Path | None = None,
     ) -> DbtInvocation:
         """An invocation that writes only inside ``work_dir``: ``target/``, ``logs/`` and
         the DuckDB file ``warehouse.duckdb``."""
@@ -85,6 +87,7 @@ class DbtInvocation:
             target=target,
             duckdb_path=work_dir / WAREHOUSE_FILE,
             env=dict(env or {}),
+            run_in=run_in,
         )
 
     def argv(self) -> list[str]:
@@ -112,8 +115,9 @@ class DbtInvocation:
 
     @property
     def cwd(self) -> Path:
-        """dbt runs in the project folder (relative paths in the project resolve there)."""
-        return self.project_dir
+        """The folder dbt runs in, where relative paths (in vars, say) resolve: ``run_in``,
+        by default the project folder, as when a user runs dbt there."""
+        return self.run_in or self.project_dir
 
 
 @dataclass(frozen=True)

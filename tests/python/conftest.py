@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime
+import hashlib
 import json
 import os
 import pwd
@@ -73,17 +75,89 @@ def run_dbt(
 ) -> DbtRun:
     """Run `dbt <command>` on the project (or another `project_dir` on this project's
     profiles), writing only inside work_dir (extra environment variables select and locate
-    another engine)."""
+    another engine). On DuckDB it runs in work_dir, with its path vars and its warehouse file
+    relative to it, and starts from a parse another command with the same vars saved
+    (SHARED_PARSES)."""
+    variables = {"data_health_as_of": TEST_CLOCK, **(variables or {})}
+    on_duckdb = environment is None and _target(command) in (None, "duckdb")
+    if on_duckdb:
+        work_dir.mkdir(parents=True, exist_ok=True)
+        variables = {key: _relative_path(value, work_dir) for key, value in variables.items()}
     invocation = dbt_runner.DbtInvocation.in_work_dir(
         command,
         work_dir,
         project_dir=project_dir,
         profiles_dir=PROJECT_DIR,
-        variables={"data_health_as_of": TEST_CLOCK, **(variables or {})},
+        variables=variables,
         env=environment,
+        run_in=work_dir if on_duckdb else None,
     )
-    result = dbt_runner.run(invocation)
+    if on_duckdb:  # as the vars: dbt's parse is saved with the profile's settings
+        invocation = dataclasses.replace(invocation, duckdb_path=Path(dbt_runner.WAREHOUSE_FILE))
+    with SHARED_PARSES.shared(invocation) if on_duckdb else contextlib.nullcontext():
+        result = dbt_runner.run(invocation)
     return DbtRun(result.returncode, result.output, work_dir / dbt_runner.WAREHOUSE_FILE)
+
+
+def _target(command: list[str]) -> str | None:
+    """The profile target a dbt command line names (--target), None for the default."""
+    return command[command.index("--target") + 1] if "--target" in command else None
+
+
+def _relative_path(value: object, work_dir: Path) -> object:
+    """A var naming a path in work_dir or beside it (tmp_path/landing for a build in
+    tmp_path/build), relative to work_dir; any other value as it is."""
+    if not isinstance(value, str) or not value.startswith("/"):
+        return value
+    relative = os.path.relpath(value, work_dir)
+    return value if relative.startswith("../..") else relative
+
+
+class SharedParses:
+    """dbt's parse of the project, shared by the tests' commands: dbt parses every file
+    again (about 14 s, most of it the data tests) unless target/partial_parse.msgpack holds a
+    parse saved with the same --vars, target, profile settings and project, and the tests'
+    builds each write a target/ of their own. A command starts from the parse the first command with its vars
+    saved (in `folder`, shared by the pytest-xdist workers); dbt checks that parse as it
+    checks its own (versions, vars, profile, every file's hash) and parses again what
+    differs."""
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+
+    @contextlib.contextmanager
+    def shared(self, invocation: dbt_runner.DbtInvocation) -> Iterator[None]:
+        if self.folder is None or invocation.target_path is None:
+            yield
+            return
+        key = json.dumps(
+            [str(invocation.project_dir), _target(list(invocation.command)), invocation.variables],
+            sort_keys=True,
+        )
+        saved = self.folder / f"{hashlib.sha256(key.encode()).hexdigest()}.msgpack"
+        parse = invocation.target_path / "partial_parse.msgpack"
+        if saved.exists():
+            parse.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(saved, parse)
+        before = parse.stat().st_mtime_ns if parse.exists() else None
+        yield
+        if not saved.exists() and parse.exists() and parse.stat().st_mtime_ns != before:
+            # written by this command: saved whole or not at all (another worker may read it)
+            partial = saved.with_suffix(f".{os.getpid()}")
+            shutil.copyfile(parse, partial)
+            os.replace(partial, saved)
+
+
+SHARED_PARSES = SharedParses()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_parses(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """SHARED_PARSES in this session's temporary folder (the parent of the workers' own)."""
+    root = tmp_path_factory.getbasetemp()
+    folder = (root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root) / "dbt_parses"
+    folder.mkdir(exist_ok=True)
+    SHARED_PARSES.folder = folder
 
 
 def project_vars() -> dict:
