@@ -79,7 +79,7 @@ def run_dbt(
     relative to it, and starts from a parse another command with the same vars saved
     (SHARED_PARSES)."""
     variables = {"data_health_as_of": TEST_CLOCK, **(variables or {})}
-    on_duckdb = environment is None and _target(command) in (None, "duckdb")
+    on_duckdb = _target(command) in (None, "duckdb")
     if on_duckdb:
         work_dir.mkdir(parents=True, exist_ok=True)
         variables = {key: _relative_path(value, work_dir) for key, value in variables.items()}
@@ -105,12 +105,12 @@ def _target(command: list[str]) -> str | None:
 
 
 def _relative_path(value: object, work_dir: Path) -> object:
-    """A var naming a path in work_dir or beside it (tmp_path/landing for a build in
-    tmp_path/build), relative to work_dir; any other value as it is."""
-    if not isinstance(value, str) or not value.startswith("/"):
+    """A var naming a path in work_dir, relative to it; any other value as it is. (Landed rows
+    are keyed by their file's name as the var gives it: a build that reads another build's
+    files names them as that build did, see test_determinism.py.)"""
+    if not isinstance(value, str) or not value.startswith(f"{work_dir}/"):
         return value
-    relative = os.path.relpath(value, work_dir)
-    return value if relative.startswith("../..") else relative
+    return value.removeprefix(f"{work_dir}/")
 
 
 class SharedParses:
