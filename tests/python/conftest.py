@@ -117,10 +117,10 @@ class SharedParses:
     """dbt's parse of the project, shared by the tests' commands: dbt parses every file
     again (about 14 s, most of it the data tests) unless target/partial_parse.msgpack holds a
     parse saved with the same --vars, target, profile settings and project, and the tests'
-    builds each write a target/ of their own. A command starts from the parse the first command with its vars
-    saved (in `folder`, shared by the pytest-xdist workers); dbt checks that parse as it
-    checks its own (versions, vars, profile, every file's hash) and parses again what
-    differs."""
+    builds each write a target/ of their own. A command starts from the parse that the first
+    command with its vars saved (in `folder`, shared by the pytest-xdist workers); dbt checks
+    that parse as it checks its own (versions, vars, profile, every file's hash) and parses
+    again what differs."""
 
     def __init__(self) -> None:
         self.folder: Path | None = None
