@@ -73,7 +73,6 @@ class DbtInvocation:
         variables: Mapping[str, object] | None = None,
         env: Mapping[str, str] | None = None,
         target: str | None = None,
-        run_in: Path | None = None,
     ) -> DbtInvocation:
         """An invocation that writes only inside ``work_dir``: ``target/``, ``logs/`` and
         the DuckDB file ``warehouse.duckdb``."""
@@ -87,7 +86,6 @@ class DbtInvocation:
             target=target,
             duckdb_path=work_dir / WAREHOUSE_FILE,
             env=dict(env or {}),
-            run_in=run_in,
         )
 
     def argv(self) -> list[str]:

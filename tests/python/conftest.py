@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -81,7 +81,6 @@ def run_dbt(
     variables = {"data_health_as_of": TEST_CLOCK, **(variables or {})}
     on_duckdb = _target(command) in (None, "duckdb")
     if on_duckdb:
-        work_dir.mkdir(parents=True, exist_ok=True)
         variables = {key: _relative_path(value, work_dir) for key, value in variables.items()}
     invocation = dbt_runner.DbtInvocation.in_work_dir(
         command,
@@ -90,16 +89,18 @@ def run_dbt(
         profiles_dir=PROJECT_DIR,
         variables=variables,
         env=environment,
-        run_in=work_dir if on_duckdb else None,
     )
-    if on_duckdb:  # as the vars: dbt's parse is saved with the profile's settings
-        invocation = dataclasses.replace(invocation, duckdb_path=Path(dbt_runner.WAREHOUSE_FILE))
+    if on_duckdb:  # the warehouse file too: dbt's parse is saved with the profile's settings
+        work_dir.mkdir(parents=True, exist_ok=True)
+        invocation = dataclasses.replace(
+            invocation, run_in=work_dir, duckdb_path=Path(dbt_runner.WAREHOUSE_FILE)
+        )
     with SHARED_PARSES.shared(invocation) if on_duckdb else contextlib.nullcontext():
         result = dbt_runner.run(invocation)
     return DbtRun(result.returncode, result.output, work_dir / dbt_runner.WAREHOUSE_FILE)
 
 
-def _target(command: list[str]) -> str | None:
+def _target(command: Sequence[str]) -> str | None:
     """The profile target a dbt command line names (--target), None for the default."""
     return command[command.index("--target") + 1] if "--target" in command else None
 
@@ -131,7 +132,7 @@ class SharedParses:
             yield
             return
         key = json.dumps(
-            [str(invocation.project_dir), _target(list(invocation.command)), invocation.variables],
+            [str(invocation.project_dir), _target(invocation.command), invocation.variables],
             sort_keys=True,
         )
         saved = self.folder / f"{hashlib.sha256(key.encode()).hexdigest()}.msgpack"

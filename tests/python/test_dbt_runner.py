@@ -3,6 +3,7 @@ showing that dbt writes only where it was told."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -38,8 +39,7 @@ def test_the_command_line_places_everything_and_passes_vars_as_json(tmp_path: Pa
     assert _flag(argv, "--target") == "postgres"
     assert json.loads(_flag(argv, "--vars")) == variables
     assert invocation.cwd == PROJECT_DIR
-    elsewhere = DbtInvocation.in_work_dir(["parse"], tmp_path, project_dir=PROJECT_DIR, run_in=tmp_path)
-    assert elsewhere.cwd == tmp_path
+    assert dataclasses.replace(invocation, run_in=tmp_path).cwd == tmp_path
 
 
 def test_unset_settings_add_no_flags() -> None:
